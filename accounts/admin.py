@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Membership, Organization, RequestCounter
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "plan", "custom_requests_per_hour", "created_at"]
+    list_filter = ["plan"]
+    search_fields = ["name", "slug", "id"]
+    readonly_fields = ["id", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "organization__name", "organization__slug"]
+    list_select_related = ["user", "organization"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(RequestCounter)
+class RequestCounterAdmin(admin.ModelAdmin):
+    list_display = ["organization", "window_start", "count"]
+    list_filter = ["window_start"]
+    search_fields = ["organization__slug"]
+    list_select_related = ["organization"]
+    readonly_fields = ["organization", "window_start", "count"]

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+
+from statusapp.api.ids import PublicIdField
+
+from .plans import PLAN_LIMITS, Plan, PlanLimits
+
+
+class Organization(models.Model):
+    id = PublicIdField("org")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    # Enterprise only: requests per hour agreed with the customer; unlimited when unset.
+    custom_requests_per_hour = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def limits(self) -> PlanLimits:
+        return PLAN_LIMITS[self.plan]
+
+    @property
+    def requests_per_hour(self) -> int | None:
+        if self.plan == Plan.ENTERPRISE:
+            return self.custom_requests_per_hour
+        return self.limits.requests_per_hour
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+
+class RequestCounter(models.Model):
+    """API requests of one organization in one hourly window: the rate limiter's
+    store when no Redis is configured (incremented with a conditional UPDATE)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "window_start"], name="unique_request_window")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.window_start:%Y-%m-%d %H:00}: {self.count}"

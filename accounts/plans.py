@@ -1,0 +1,31 @@
+"""Plans and what each allows. `None` means unlimited."""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Plan(models.TextChoices):
+    FREE = "free", "Free"
+    STARTER = "starter", "Starter"
+    PROFESSIONAL = "professional", "Professional"
+    BUSINESS = "business", "Business"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    requests_per_hour: int | None
+    monitors: int | None
+    status_pages: int | None
+    webhooks: int | None
+
+
+PLAN_LIMITS: dict[str, PlanLimits] = {
+    Plan.FREE: PlanLimits(requests_per_hour=100, monitors=50, status_pages=1, webhooks=2),
+    Plan.STARTER: PlanLimits(requests_per_hour=1_000, monitors=200, status_pages=5, webhooks=10),
+    Plan.PROFESSIONAL: PlanLimits(requests_per_hour=10_000, monitors=1_000, status_pages=20, webhooks=50),
+    Plan.BUSINESS: PlanLimits(requests_per_hour=50_000, monitors=10_000, status_pages=100, webhooks=200),
+    # Enterprise: the request limit is set per organization by an operator.
+    Plan.ENTERPRISE: PlanLimits(requests_per_hour=None, monitors=None, status_pages=None, webhooks=None),
+}

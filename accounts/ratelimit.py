@@ -1,0 +1,93 @@
+"""Per-organization hourly request limits, counted atomically across processes.
+
+With Redis, one Lua script checks and increments the window's counter in one step.
+Without it, a conditional UPDATE on `RequestCounter` does the same in the database.
+If Redis is configured but unreachable, requests are let through (fail open) and a
+warning is logged: monitoring APIs should not go dark because a cache did.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from .models import RequestCounter
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 3600
+
+# KEYS[1] = counter; ARGV[1] = limit; ARGV[2] = expiry (epoch seconds).
+# Returns {allowed (0/1), count after this request}. Refused requests are not counted.
+_HIT_SCRIPT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current >= tonumber(ARGV[1]) then
+  return {0, current}
+end
+current = redis.call('INCR', KEYS[1])
+if current == 1 then
+  redis.call('EXPIREAT', KEYS[1], ARGV[2])
+end
+return {1, current}
+"""
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds when the window ends
+    allowed: bool
+
+
+@cache
+def _redis_script(url: str):
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    return client.register_script(_HIT_SCRIPT)
+
+
+def _hit_redis(key: str, limit: int, reset: int) -> tuple[bool, int]:
+    allowed, count = _redis_script(settings.REDIS_URL)(keys=[key], args=[limit, reset + 60])
+    return bool(allowed), int(count)
+
+
+def _hit_database(organization_id: str, window_start: datetime, limit: int) -> tuple[bool, int]:
+    counters = RequestCounter.objects.filter(organization_id=organization_id, window_start=window_start)
+    for _attempt in range(3):
+        if counters.filter(count__lt=limit).update(count=F("count") + 1):
+            return True, counters.values_list("count", flat=True).get()
+        try:
+            with transaction.atomic():
+                RequestCounter.objects.create(organization_id=organization_id, window_start=window_start, count=1)
+            RequestCounter.objects.filter(organization_id=organization_id, window_start__lt=window_start).delete()
+            return True, 1
+        except IntegrityError:
+            current = counters.values_list("count", flat=True).first()
+            if current is not None and current >= limit:
+                return False, current
+    return False, limit
+
+
+def hit(organization_id: str, limit: int) -> RateLimitResult | None:
+    """Count one request against the organization's hourly limit.
+
+    Returns None when the limiter could not be reached (the request is allowed).
+    """
+    window_start = int(time.time()) // WINDOW_SECONDS * WINDOW_SECONDS
+    reset = window_start + WINDOW_SECONDS
+    if settings.REDIS_URL:
+        key = f"{settings.RATELIMIT_KEY_PREFIX}:{organization_id}:{window_start}"
+        try:
+            allowed, count = _hit_redis(key, limit, reset)
+        except redis.RedisError as exc:
+            logger.warning("rate limiter unavailable, allowing request: %s", type(exc).__name__)
+            return None
+    else:
+        allowed, count = _hit_database(organization_id, datetime.fromtimestamp(window_start, UTC), limit)
+    return RateLimitResult(limit=limit, remaining=max(0, limit - count), reset=reset, allowed=allowed)

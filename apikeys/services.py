@@ -1,0 +1,80 @@
+import hashlib
+import hmac
+import re
+import secrets
+import string
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Organization
+
+from .models import ApiKey
+
+KEY_PREFIX = "sk_live_"
+_ALPHANUMERIC = string.ascii_letters + string.digits
+_KEY_ID_LENGTH = 12
+_SECRET_LENGTH = 43  # 62**43 ≈ 2**256
+_KEY_PATTERN = re.compile(rf"sk_live_([a-z0-9]{{{_KEY_ID_LENGTH}}})_([A-Za-z0-9]{{{_SECRET_LENGTH}}})")
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def hash_key(raw_key: str) -> str:
+    return hmac.new(settings.API_KEY_PEPPER.encode(), raw_key.encode(), hashlib.sha256).hexdigest()
+
+
+def api_key_create(
+    *,
+    organization: Organization,
+    name: str,
+    permission: str,
+    expires_at: datetime | None = None,
+    created_by=None,
+) -> tuple[ApiKey, str]:
+    """Create a key; the raw key is returned here once and never stored."""
+    key_id = _random(string.ascii_lowercase + string.digits, _KEY_ID_LENGTH)
+    raw_key = f"{KEY_PREFIX}{key_id}_{_random(_ALPHANUMERIC, _SECRET_LENGTH)}"
+    key = ApiKey.objects.create(
+        organization=organization,
+        name=name,
+        permission=permission,
+        key_id=key_id,
+        key_hash=hash_key(raw_key),
+        expires_at=expires_at,
+        created_by=created_by,
+    )
+    return key, raw_key
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_authenticate(raw_key: str) -> ApiKey | None:
+    """The usable key this string is, or None. One query, constant-time comparison."""
+    match = _KEY_PATTERN.fullmatch(raw_key)
+    if match is None:
+        return None
+    key = ApiKey.objects.select_related("organization").filter(key_id=match.group(1)).first()
+    if key is None or not hmac.compare_digest(key.key_hash, hash_key(raw_key)):
+        return None
+    now = timezone.now()
+    if not key.is_usable(now):
+        return None
+    _touch(key, now)
+    return key
+
+
+def _touch(key: ApiKey, now: datetime) -> None:
+    # Written at most once a minute so authentication stays a read on the hot path.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_GRANULARITY:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now

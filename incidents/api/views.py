@@ -1,0 +1,47 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from incidents import services
+from incidents.filters import IncidentFilter
+from incidents.models import Incident
+from incidents.selectors import incidents_with_components
+from statusapp.api.viewsets import OrganizationScopedViewSet
+
+from .serializers import IncidentDetailSerializer, IncidentSerializer, IncidentUpdateSerializer
+
+
+class IncidentViewSet(OrganizationScopedViewSet):
+    queryset = Incident.objects.all()
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+
+    def get_queryset(self):
+        queryset = incidents_with_components(super().get_queryset())
+        if self.action != "list":
+            queryset = queryset.prefetch_related("updates")
+        return queryset
+
+    def get_serializer_class(self):
+        return IncidentSerializer if self.action == "list" else IncidentDetailSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["affected"] = data.pop("affected", ())
+        serializer.instance = services.incident_create(organization=self.request.auth.organization, **data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.incident_update(incident=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.incident_delete(incident=instance)
+
+    @extend_schema(request=IncidentUpdateSerializer, responses={201: IncidentUpdateSerializer})
+    @action(detail=True, methods=["post"], url_path="updates", serializer_class=IncidentUpdateSerializer)
+    def updates(self, request, pk=None):
+        incident = self.get_object()
+        serializer = IncidentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = services.incident_add_update(incident=incident, **serializer.validated_data)
+        return Response(IncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,221 @@
+import re
+
+from django.conf import settings
+from rest_framework import serializers
+
+from monitors.models import Monitor
+from statusapp.api.fields import HttpUrlField, isoformat
+from statusapp.api.serializers import StrictSerializer
+
+URL_TYPES = {Monitor.Type.HTTP, Monitor.Type.KEYWORD, Monitor.Type.SSL}
+HTTP_TYPES = {Monitor.Type.HTTP, Monitor.Type.KEYWORD}
+HOST_TYPES = {Monitor.Type.TCP, Monitor.Type.DNS}
+
+# Which request fields each type accepts, besides the common ones.
+TYPE_FIELDS = {
+    Monitor.Type.HTTP: {
+        "url", "method", "headers", "body", "expectedStatusCodes", "followRedirects",
+        "keyword", "keywordAbsent", "jsonPath", "jsonExpected",
+    },
+    Monitor.Type.KEYWORD: {
+        "url", "method", "headers", "body", "expectedStatusCodes", "followRedirects",
+        "keyword", "keywordAbsent",
+    },
+    Monitor.Type.SSL: {"url", "sslDegradedDays", "sslDownDays"},
+    Monitor.Type.TCP: {"host", "port"},
+    Monitor.Type.DNS: {"host", "recordType", "expectedValues", "resolver"},
+    Monitor.Type.HEARTBEAT: {"grace"},
+}  # fmt: skip
+REQUIRED_FIELDS = {
+    Monitor.Type.HTTP: ["url"],
+    Monitor.Type.KEYWORD: ["url", "keyword"],
+    Monitor.Type.SSL: ["url"],
+    Monitor.Type.TCP: ["host", "port"],
+    Monitor.Type.DNS: ["host", "recordType"],
+    Monitor.Type.HEARTBEAT: [],
+}
+
+_STATUS_CODES = re.compile(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*")
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?"
+)
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
+ACTIVE = "ACTIVE"
+
+
+def validate_status_codes(value: str) -> str:
+    compact = value.replace(" ", "")
+    if not _STATUS_CODES.fullmatch(compact):
+        raise serializers.ValidationError("Use codes and ranges such as '200-299,301'.")
+    for part in compact.split(","):
+        low, _, high = part.partition("-")
+        low_code, high_code = int(low), int(high or low)
+        if not (100 <= low_code <= high_code <= 599):
+            raise serializers.ValidationError(f"'{part}' is not a range of HTTP status codes (100-599).")
+    return compact
+
+
+def validate_host(value: str) -> str:
+    if not _HOSTNAME.fullmatch(value):
+        raise serializers.ValidationError("Must be a host name or an IP address.")
+    return value.rstrip(".").lower()
+
+
+def validate_headers(value: dict) -> dict:
+    if len(value) > 50:
+        raise serializers.ValidationError("At most 50 headers.")
+    for name in value:
+        if not _HEADER_NAME.fullmatch(name):
+            raise serializers.ValidationError(f"'{name[:100]}' is not a valid header name.")
+    return value
+
+
+class MonitorSerializer(StrictSerializer):
+    id = serializers.CharField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=Monitor.Type.choices)
+    status = serializers.ChoiceField(
+        choices=[*Monitor.Status.values, ACTIVE],
+        required=False,
+        help_text="Reads as PENDING, UP, DEGRADED, DOWN or PAUSED; write PAUSED to pause, ACTIVE to resume.",
+    )
+    url = HttpUrlField(required=False)
+    method = serializers.ChoiceField(
+        choices=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], required=False
+    )
+    headers = serializers.DictField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        source="request_headers",
+        required=False,
+        validators=[validate_headers],
+    )
+    body = serializers.CharField(source="request_body", max_length=65536, allow_blank=True, required=False)
+    expectedStatusCodes = serializers.CharField(
+        source="expected_status_codes", max_length=100, required=False, validators=[validate_status_codes]
+    )
+    followRedirects = serializers.BooleanField(source="follow_redirects", required=False)
+    keyword = serializers.CharField(max_length=500, required=False)
+    keywordAbsent = serializers.BooleanField(source="keyword_absent", required=False)
+    jsonPath = serializers.CharField(source="json_path", max_length=500, allow_blank=True, required=False)
+    jsonExpected = serializers.CharField(source="json_expected", max_length=500, allow_blank=True, required=False)
+    sslDegradedDays = serializers.IntegerField(source="ssl_degraded_days", min_value=0, max_value=365, required=False)
+    sslDownDays = serializers.IntegerField(source="ssl_down_days", min_value=0, max_value=365, required=False)
+    host = serializers.CharField(max_length=253, required=False, validators=[validate_host])
+    port = serializers.IntegerField(min_value=1, max_value=65535, required=False)
+    recordType = serializers.ChoiceField(source="record_type", choices=Monitor.RecordType.choices, required=False)
+    expectedValues = serializers.ListField(
+        source="expected_values",
+        child=serializers.CharField(max_length=255),
+        max_length=20,
+        required=False,
+    )
+    resolver = serializers.IPAddressField(allow_blank=True, required=False)
+    grace = serializers.IntegerField(min_value=0, max_value=86400, required=False)
+    pingUrl = serializers.CharField(read_only=True)
+    interval = serializers.IntegerField(max_value=86400, required=False, help_text="Seconds between checks.")
+    timeout = serializers.IntegerField(min_value=1, max_value=300, required=False, help_text="Seconds.")
+    retries = serializers.IntegerField(min_value=0, max_value=10, required=False)
+    degradedThreshold = serializers.IntegerField(
+        source="degraded_threshold", min_value=1, max_value=300_000, allow_null=True, required=False,
+        help_text="Response time in milliseconds above which the monitor is DEGRADED.",
+    )  # fmt: skip
+    lastCheck = serializers.DateTimeField(source="last_check_at", read_only=True)
+    responseTime = serializers.IntegerField(source="response_time", read_only=True, help_text="milliseconds")
+    lastError = serializers.CharField(source="last_error", read_only=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+    updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value.strip()
+
+    def validate_interval(self, value: int) -> int:
+        if value < settings.MONITOR_MIN_INTERVAL:
+            raise serializers.ValidationError(f"Must be at least {settings.MONITOR_MIN_INTERVAL} seconds.")
+        return value
+
+    def validate_status(self, value: str) -> str:
+        if value not in (Monitor.Status.PAUSED, ACTIVE):
+            raise serializers.ValidationError("Write PAUSED to pause the monitor or ACTIVE to resume it.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        instance = self.instance
+        monitor_type = attrs.get("type") or instance.type
+        allowed = TYPE_FIELDS[monitor_type]
+        errors = {}
+        for name in self.initial_data:
+            if name in set().union(*TYPE_FIELDS.values()) - allowed:
+                errors[name] = [f"Not used by {monitor_type} monitors."]
+
+        def current(field_name: str):
+            source = self.fields[field_name].source
+            if source in attrs:
+                return attrs[source]
+            return getattr(instance, source, None) if instance is not None else None
+
+        for name in REQUIRED_FIELDS[monitor_type]:
+            if current(name) in (None, ""):
+                errors.setdefault(name, [f"Required for {monitor_type} monitors."])
+
+        interval = current("interval") or Monitor._meta.get_field("interval").default
+        timeout = current("timeout")
+        if timeout is None:
+            attrs["timeout"] = min(Monitor._meta.get_field("timeout").default, interval - 1)
+        elif timeout >= interval:
+            errors["timeout"] = [f"Must be below the interval ({interval} s)."]
+        if (current("sslDownDays") or 0) > (current("sslDegradedDays") or 0):
+            errors["sslDownDays"] = ["Must not exceed sslDegradedDays."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def to_representation(self, monitor: Monitor) -> dict:
+        # Written by hand: lists serialize up to 100 monitors per request, and DRF's
+        # per-field machinery costs several times more. A test keeps the keys in step
+        # with the declared fields above.
+        data = {"id": monitor.id, "name": monitor.name, "type": monitor.type, "status": monitor.status}
+        kind = monitor.type
+        if kind in URL_TYPES:
+            data["url"] = monitor.url
+        if kind in HTTP_TYPES:
+            data["method"] = monitor.method
+            data["headers"] = monitor.request_headers
+            data["body"] = monitor.request_body
+            data["expectedStatusCodes"] = monitor.expected_status_codes
+            data["followRedirects"] = monitor.follow_redirects
+            data["keyword"] = monitor.keyword
+            data["keywordAbsent"] = monitor.keyword_absent
+            if kind == Monitor.Type.HTTP:
+                data["jsonPath"] = monitor.json_path
+                data["jsonExpected"] = monitor.json_expected
+        elif kind == Monitor.Type.SSL:
+            data["sslDegradedDays"] = monitor.ssl_degraded_days
+            data["sslDownDays"] = monitor.ssl_down_days
+        elif kind in HOST_TYPES:
+            data["host"] = monitor.host
+            if kind == Monitor.Type.TCP:
+                data["port"] = monitor.port
+            else:
+                data["recordType"] = monitor.record_type
+                data["expectedValues"] = monitor.expected_values
+                data["resolver"] = monitor.resolver
+        elif kind == Monitor.Type.HEARTBEAT:
+            data["pingUrl"] = self._ping_url(monitor)
+            data["grace"] = monitor.grace
+        data["interval"] = monitor.interval
+        data["timeout"] = monitor.timeout
+        data["retries"] = monitor.retries
+        data["degradedThreshold"] = monitor.degraded_threshold
+        data["lastCheck"] = isoformat(monitor.last_check_at)
+        data["responseTime"] = monitor.response_time
+        data["lastError"] = monitor.last_error
+        data["createdAt"] = isoformat(monitor.created_at)
+        data["updatedAt"] = isoformat(monitor.updated_at)
+        return data
+
+    def _ping_url(self, monitor: Monitor) -> str:
+        path = f"/ping/{monitor.ping_token}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -1,0 +1,23 @@
+from monitors import services
+from monitors.filters import MonitorFilter
+from monitors.models import Monitor
+from statusapp.api.viewsets import OrganizationScopedViewSet
+
+from .serializers import MonitorSerializer
+
+
+class MonitorViewSet(OrganizationScopedViewSet):
+    queryset = Monitor.objects.all()
+    serializer_class = MonitorSerializer
+    filterset_class = MonitorFilter
+
+    def perform_create(self, serializer):
+        serializer.instance = services.monitor_create(
+            organization=self.request.auth.organization, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.monitor_update(monitor=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.monitor_delete(monitor=instance)

@@ -1,0 +1,49 @@
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization
+from statusapp.api.errors import PlanLimitReached
+
+from .models import Monitor
+
+ACTIVE = "ACTIVE"
+
+
+def _apply_status(monitor: Monitor, requested: str | None) -> None:
+    if requested == Monitor.Status.PAUSED:
+        monitor.status = Monitor.Status.PAUSED
+        monitor.next_check_at = None
+    elif requested == ACTIVE and monitor.status == Monitor.Status.PAUSED:
+        monitor.status = Monitor.Status.PENDING
+        monitor.next_check_at = timezone.now()
+
+
+@transaction.atomic
+def monitor_create(*, organization: Organization, **fields) -> Monitor:
+    limit = organization.limits.monitors
+    if limit is not None and Monitor.objects.filter(organization=organization).count() >= limit:
+        raise PlanLimitReached(f"The {organization.plan} plan allows {limit} monitors.")
+    requested_status = fields.pop("status", None)
+    monitor = Monitor(organization=organization, **fields)
+    if monitor.type == Monitor.Type.HEARTBEAT:
+        monitor.ping_token = secrets.token_urlsafe(24)
+    monitor.next_check_at = timezone.now()
+    _apply_status(monitor, requested_status)
+    monitor.save()
+    return monitor
+
+
+def monitor_update(*, monitor: Monitor, **fields) -> Monitor:
+    _apply_status(monitor, fields.pop("status", None))
+    for name, value in fields.items():
+        setattr(monitor, name, value)
+    if monitor.type == Monitor.Type.HEARTBEAT and not monitor.ping_token:
+        monitor.ping_token = secrets.token_urlsafe(24)
+    monitor.save()
+    return monitor
+
+
+def monitor_delete(*, monitor: Monitor) -> None:
+    monitor.delete()

@@ -1,0 +1,131 @@
+"""The error envelope: every API error is `{"error": {"code", "message", "details"}}`."""
+
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "server_error",
+    503: "service_unavailable",
+}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body is too large."
+    default_code = "payload_too_large"
+
+
+class PlanLimitReached(exceptions.PermissionDenied):
+    default_code = "plan_limit_reached"
+
+
+def error_body(status_code: int, message: str, details: str = "", **extra) -> dict:
+    code = CODES.get(status_code, "error")
+    return {"error": {"code": code, "message": message, "details": details, **extra}}
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into {"field" or "field.sub": [messages]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or "nonFieldErrors": [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            if item:
+                out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix or "nonFieldErrors": [str(detail)]}
+
+
+def _field_label(field: str) -> str:
+    head = field.split(".")[0]
+    return head.upper() if head in {"url", "id"} else head
+
+
+def _validation_error(exc: exceptions.ValidationError, view) -> tuple[str, str, dict]:
+    fields = _flatten(exc.detail)
+    first_field, messages = next(iter(fields.items()))
+    noun = ""
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    if model is not None:
+        noun = f"{model._meta.verbose_name} "
+    if first_field == "nonFieldErrors":
+        message = f"Invalid {noun}request".replace("  ", " ")
+    else:
+        message = f"Invalid {noun}{_field_label(first_field)}"
+    return message, messages[0], fields
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None) is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
+
+    if isinstance(exc, exceptions.ValidationError):
+        message, details, fields = _validation_error(exc, context.get("view"))
+        body = error_body(400, message, details, fields=fields)
+        status_code = 400
+    else:
+        status_code = exc.status_code
+        if isinstance(exc, exceptions.Throttled):
+            message, details = "Rate limit exceeded", "Hourly request limit for your plan reached"
+        else:
+            message, details = str(exc.detail), ""
+        body = error_body(status_code, message, details)
+        if isinstance(exc, PlanLimitReached):
+            body["error"]["code"] = "plan_limit_reached"
+
+    set_rollback()
+    return Response(body, status=status_code, headers=headers)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler400(request, exception=None):
+    return JsonResponse(error_body(400, "Bad request"), status=400)
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(404, "Not found"), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse(error_body(500, "Internal server error"), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

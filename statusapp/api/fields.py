@@ -1,0 +1,37 @@
+"""Shared serializer fields and output helpers for the API conventions."""
+
+import re
+from datetime import UTC, datetime
+
+from django.core.validators import URLValidator
+from rest_framework import serializers
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """ISO-8601 UTC with `Z`, as every timestamp in the API."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime(DATETIME_FORMAT)
+
+
+class HttpUrlField(serializers.CharField):
+    """An absolute http(s) URL with a host; anything else is 'URL must be valid HTTP/HTTPS'."""
+
+    default_error_messages = {"invalid_url": "URL must be valid HTTP/HTTPS"}
+    _validate = URLValidator(schemes=["http", "https"])
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 2048)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if re.search(r"\s", value):
+            self.fail("invalid_url")
+        try:
+            self._validate(value)
+        except Exception:
+            self.fail("invalid_url")
+        return value

@@ -1,0 +1,83 @@
+"""`{"data": [...], "pagination": {"page", "limit", "total", "pages"}}` for every list."""
+
+import math
+import re
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def _positive_int(params, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or int(raw) < 1:
+        raise ValidationError({name: ["Must be a positive integer."]})
+    return int(raw)
+
+
+class PagePagination(BasePagination):
+    default_limit = 20
+    max_limit = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.page = _positive_int(request.query_params, "page", 1)
+        self.limit = min(_positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.limit
+        if offset >= self.total:
+            return []
+        return list(queryset[offset : offset + self.limit])
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "data": data,
+                "pagination": {
+                    "page": self.page,
+                    "limit": self.limit,
+                    "total": self.total,
+                    "pages": math.ceil(self.total / self.limit),
+                },
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["data", "pagination"],
+            "properties": {
+                "data": schema,
+                "pagination": {
+                    "type": "object",
+                    "required": ["page", "limit", "total", "pages"],
+                    "properties": {
+                        "page": {"type": "integer", "minimum": 1},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+                        "total": {"type": "integer", "minimum": 0},
+                        "pages": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number (default 1).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Results per page (default 20; values above 100 are served as 100).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .health import healthz
+
+api_patterns = [
+    path("", include("monitors.api.urls")),
+    path("", include("incidents.api.urls")),
+    path("", include("statuspages.api.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("apikeys.api.urls")),
+    path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path(
+        "docs",
+        SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
+        name="docs",
+    ),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "statusapp.api.errors.handler400"
+handler404 = "statusapp.api.errors.handler404"
+handler500 = "statusapp.api.errors.handler500"

@@ -1,0 +1,39 @@
+from django.db import models
+
+from accounts.models import Organization
+from monitors.models import Monitor
+from statusapp.api.ids import PublicIdField
+
+
+class StatusPage(models.Model):
+    id = PublicIdField("sp")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_pages")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["organization", "-created_at", "id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusPageComponent(models.Model):
+    """A monitor shown on a page, in a group and a position."""
+
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="components")
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+")
+    group = models.CharField(max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["page", "monitor"], name="unique_page_component")]
+
+    def __str__(self) -> str:
+        return f"{self.page_id}: {self.monitor_id}"
