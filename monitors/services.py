@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from statusapp.api.errors import PlanLimitReached
+from statusapp.api.exceptions import PlanLimitReached
 
 from .models import Monitor
 

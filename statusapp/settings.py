@@ -133,6 +133,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not memory, so tests can share the database with a real server.
+            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -223,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "MonitorStatusEnum": "monitors.models.Monitor.Status",
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "ComponentStatusEnum": "incidents.models.ComponentStatus",
+    },
 }
 
 # Monitors: whether checks may target private networks (metadata stays refused).

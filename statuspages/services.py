@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from accounts.models import Organization
 from monitors.models import Monitor
-from statusapp.api.errors import PlanLimitReached
+from statusapp.api.exceptions import PlanLimitReached
 
 from .models import StatusPage, StatusPageComponent
 

@@ -3,7 +3,7 @@ import secrets
 from collections.abc import Sequence
 
 from accounts.models import Organization
-from statusapp.api.errors import PlanLimitReached
+from statusapp.api.exceptions import PlanLimitReached
 
 from .models import WebhookEndpoint
 

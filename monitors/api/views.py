@@ -3,13 +3,21 @@ from monitors.filters import MonitorFilter
 from monitors.models import Monitor
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
-from .serializers import MonitorSerializer
+from .serializers import REPRESENTATION_COLUMNS, MonitorSerializer
 
 
 class MonitorViewSet(OrganizationScopedViewSet):
     queryset = Monitor.objects.all()
     serializer_class = MonitorSerializer
     filterset_class = MonitorFilter
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list":
+            # Named rows instead of model instances: a 100-monitor page builds in a
+            # fraction of the time, and to_representation reads both alike.
+            queryset = queryset.values_list(*REPRESENTATION_COLUMNS, named=True)
+        return queryset
 
     def perform_create(self, serializer):
         serializer.instance = services.monitor_create(

@@ -4,9 +4,11 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from .exceptions import PlanLimitReached
 
 CODES = {
     400: "invalid_request",
@@ -21,16 +23,6 @@ CODES = {
     500: "server_error",
     503: "service_unavailable",
 }
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body is too large."
-    default_code = "payload_too_large"
-
-
-class PlanLimitReached(exceptions.PermissionDenied):
-    default_code = "plan_limit_reached"
 
 
 def error_body(status_code: int, message: str, details: str = "", **extra) -> dict:

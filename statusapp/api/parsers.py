@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-from .errors import PayloadTooLarge
+from .exceptions import PayloadTooLarge
 
 
 class AnyTypeJSONParser(BaseParser):
