@@ -6,14 +6,16 @@ from datetime import UTC, datetime
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def isoformat(value: datetime | None) -> str | None:
-    """ISO-8601 UTC with `Z`, as every timestamp in the API."""
+    """ISO-8601 UTC to the second with `Z`, as every timestamp in the API."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime(DATETIME_FORMAT)
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat() is several times faster than strftime(), and lists call this 300 times.
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 class HttpUrlField(serializers.CharField):
