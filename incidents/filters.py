@@ -1,11 +1,7 @@
-import django_filters
+from statusapp.api.filters import ChoiceFilter
 
-from .models import Incident, IncidentStatus
+from .models import IncidentStatus
 
-
-class IncidentFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
-
-    class Meta:
-        model = Incident
-        fields = ["status"]
+INCIDENT_FILTERS = {
+    "status": ChoiceFilter("status", IncidentStatus.values, "Only incidents in this status."),
+}

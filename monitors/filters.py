@@ -1,12 +1,8 @@
-import django_filters
+from statusapp.api.filters import ChoiceFilter
 
 from .models import Monitor
 
-
-class MonitorFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Monitor.Status.choices)
-    category = django_filters.ChoiceFilter(field_name="type", choices=Monitor.Type.choices, label="Monitor type")
-
-    class Meta:
-        model = Monitor
-        fields = ["status", "category"]
+MONITOR_FILTERS = {
+    "status": ChoiceFilter("status", Monitor.Status.values, "Only monitors in this status."),
+    "category": ChoiceFilter("type", Monitor.Type.values, "Only monitors of this type."),
+}

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from incidents import services
-from incidents.filters import IncidentFilter
+from incidents.filters import INCIDENT_FILTERS
 from incidents.models import Incident
 from incidents.selectors import incidents_with_components
 from statusapp.api.viewsets import OrganizationScopedViewSet
@@ -15,7 +15,7 @@ from .serializers import IncidentDetailSerializer, IncidentSerializer, IncidentU
 class IncidentViewSet(OrganizationScopedViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
-    filterset_class = IncidentFilter
+    list_filters = INCIDENT_FILTERS
 
     def get_queryset(self):
         queryset = incidents_with_components(super().get_queryset())

@@ -1,5 +1,5 @@
 from monitors import services
-from monitors.filters import MonitorFilter
+from monitors.filters import MONITOR_FILTERS
 from monitors.models import Monitor
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
@@ -9,7 +9,7 @@ from .serializers import REPRESENTATION_COLUMNS, MonitorSerializer
 class MonitorViewSet(OrganizationScopedViewSet):
     queryset = Monitor.objects.all()
     serializer_class = MonitorSerializer
-    filterset_class = MonitorFilter
+    list_filters = MONITOR_FILTERS
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -7,7 +7,6 @@ from django.core.validators import URLValidator
 from rest_framework import serializers
 
 
-
 def isoformat(value: datetime | None) -> str | None:
     """ISO-8601 UTC to the second with `Z`, as every timestamp in the API."""
     if value is None:
