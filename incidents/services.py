@@ -22,7 +22,10 @@ AffectedSpec = Sequence[tuple[Monitor, str | None]]
 
 def _set_affected(incident: Incident, affected: AffectedSpec) -> None:
     AffectedComponent.objects.filter(incident=incident).delete()
-    default = IMPACT_COMPONENT_STATUS[Impact(incident.impact)]
+    if incident.status == IncidentStatus.RESOLVED:
+        default = ComponentStatus.OPERATIONAL
+    else:
+        default = IMPACT_COMPONENT_STATUS[Impact(incident.impact)]
     AffectedComponent.objects.bulk_create(
         AffectedComponent(incident=incident, monitor=monitor, status=status or default, position=position)
         for position, (monitor, status) in enumerate(affected)
