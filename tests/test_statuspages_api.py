@@ -211,9 +211,7 @@ def test_free_plan_allows_one_status_page_and_second_create_is_403(make_client):
     assert first.status_code == 201, first.content
     assert second.status_code == 403, second.content
     assert "error" in second.json()
-    assert list(StatusPage.objects.filter(organization=client.organization).values_list("name", flat=True)) == [
-        "First"
-    ]
+    assert list(StatusPage.objects.filter(organization=client.organization).values_list("name", flat=True)) == ["First"]
 
 
 # --- update ---

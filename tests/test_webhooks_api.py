@@ -125,16 +125,16 @@ def test_create_with_bad_url_is_400_and_stores_nothing(admin, url):
 
 
 def test_create_without_url_is_400(admin):
-    error = assert_error(admin.post("/api/webhooks", {"events": ["monitor.down"]}, format="json"), 400, "invalid_request")
+    error = assert_error(
+        admin.post("/api/webhooks", {"events": ["monitor.down"]}, format="json"), 400, "invalid_request"
+    )
     assert "url" in error["fields"]
     assert not WebhookEndpoint.objects.exists()
 
 
 @pytest.mark.parametrize("field", ["secret", "id", "createdAt", "organization"])
 def test_create_with_read_only_or_unknown_field_is_400(admin, field):
-    response = admin.post(
-        "/api/webhooks", {"url": "https://hooks.example.com/x", field: "whsec_chosen"}, format="json"
-    )
+    response = admin.post("/api/webhooks", {"url": "https://hooks.example.com/x", field: "whsec_chosen"}, format="json")
 
     error = assert_error(response, 400, "invalid_request")
     assert field in error["fields"]
@@ -275,4 +275,3 @@ def test_admin_key_is_allowed_on_every_webhook_endpoint(admin, endpoint, method,
     response = call(admin, method, path, body, endpoint)
 
     assert response.status_code == expected, response.content
-

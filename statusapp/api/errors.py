@@ -8,8 +8,6 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from .exceptions import PlanLimitReached
-
 CODES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -92,8 +90,6 @@ def exception_handler(exc, context):
         else:
             message, details = str(exc.detail), ""
         body = error_body(status_code, message, details)
-        if isinstance(exc, PlanLimitReached):
-            body["error"]["code"] = "plan_limit_reached"
 
     set_rollback()
     return Response(body, status=status_code, headers=headers)

@@ -8,4 +8,4 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class PlanLimitReached(exceptions.PermissionDenied):
-    default_code = "plan_limit_reached"
+    """A 403 `forbidden` whose message names the plan's limit."""
