@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apikeys.models import ApiKey
+from statusapp.api.fields import StrictDateTimeField
 from statusapp.api.serializers import StrictSerializer
 
 
@@ -10,7 +11,7 @@ class ApiKeySerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     permission = serializers.ChoiceField(choices=ApiKey.Permission.choices)
     prefix = serializers.CharField(read_only=True)
-    expiresAt = serializers.DateTimeField(source="expires_at", required=False, allow_null=True)
+    expiresAt = StrictDateTimeField(source="expires_at", required=False, allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     lastUsedAt = serializers.DateTimeField(source="last_used_at", read_only=True)
     revokedAt = serializers.DateTimeField(source="revoked_at", read_only=True)

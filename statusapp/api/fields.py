@@ -36,3 +36,14 @@ class HttpUrlField(serializers.CharField):
         except Exception:
             self.fail("invalid_url")
         return value
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    """ISO-8601 only; Python's parser would quietly drop a NUL before the zone."""
+
+    default_error_messages = {"invalid_text": "Must be an ISO-8601 date and time without control characters."}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and any(ord(char) < 32 for char in value):
+            self.fail("invalid_text")
+        return super().to_internal_value(value)
