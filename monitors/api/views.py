@@ -10,14 +10,8 @@ class MonitorViewSet(OrganizationScopedViewSet):
     queryset = Monitor.objects.all()
     serializer_class = MonitorSerializer
     list_filters = MONITOR_FILTERS
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if self.action == "list":
-            # Named rows instead of model instances: a 100-monitor page builds in a
-            # fraction of the time, and to_representation reads both alike.
-            queryset = queryset.values_list(*REPRESENTATION_COLUMNS, named=True)
-        return queryset
+    # A 100-monitor page builds several times faster from rows than from instances.
+    list_columns = REPRESENTATION_COLUMNS
 
     def perform_create(self, serializer):
         serializer.instance = services.monitor_create(

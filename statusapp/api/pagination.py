@@ -3,6 +3,7 @@
 import math
 import re
 
+from django.db.models import Func, IntegerField, Subquery
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -26,11 +27,20 @@ class PagePagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.page = _positive_int(request.query_params, "page", 1)
         self.limit = min(_positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
-        self.total = queryset.count()
         offset = (self.page - 1) * self.limit
-        if offset >= self.total:
-            return []
-        return list(queryset[offset : offset + self.limit])
+        # The total rides along with the page as an uncorrelated subquery, which the
+        # database evaluates once: one round trip instead of a COUNT and a SELECT.
+        count = Func(template="COUNT(*)", output_field=IntegerField())
+        total = Subquery(queryset.order_by().values(total_count=count))
+        page = queryset.annotate(total_count=total)
+        columns = getattr(view, "list_columns", None)
+        if columns:
+            # Light named rows instead of model instances, when the view's serializer
+            # reads just these attributes.
+            page = page.values_list(*columns, "total_count", named=True)
+        rows = list(page[offset : offset + self.limit])
+        self.total = rows[0].total_count if rows else queryset.count()
+        return rows
 
     def get_paginated_response(self, data):
         return Response(
