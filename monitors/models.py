@@ -62,6 +62,14 @@ class Monitor(models.Model):
     retries = models.PositiveSmallIntegerField(default=0)
     degraded_threshold = models.PositiveIntegerField(null=True, blank=True, help_text="milliseconds")
 
+    # Consecutive failed checks; DOWN once it exceeds `retries`.
+    failure_count = models.PositiveIntegerField(default=0)
+    # Set by scheduled maintenance: checks still run, but results are left out of
+    # uptime and no alert fires.
+    in_maintenance = models.BooleanField(default=False)
+    # heartbeat: the latest ping and whether it was a success, a /fail or a /start
+    last_ping_at = models.DateTimeField(null=True, blank=True)
+    last_ping_kind = models.CharField(max_length=8, blank=True)
     last_check_at = models.DateTimeField(null=True, blank=True)
     response_time = models.PositiveIntegerField(null=True, blank=True, help_text="milliseconds")
     last_error = models.CharField(max_length=500, blank=True)
@@ -79,3 +87,89 @@ class Monitor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CheckResult(models.Model):
+    """What one check saw. Unique per (monitor, scheduled slot), so a re-run of a
+    batch cannot count a slot twice."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    scheduled_at = models.DateTimeField()
+    started_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Monitor.Status.choices)
+    response_time = models.PositiveIntegerField(null=True, blank=True, help_text="milliseconds")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    in_maintenance = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "scheduled_at"], name="unique_check_slot")]
+        indexes = [models.Index(fields=["scheduled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} @ {self.scheduled_at:%Y-%m-%d %H:%M:%S}: {self.status}"
+
+
+class StatusChange(models.Model):
+    """A monitor's transition, written in the transaction of the result that caused it.
+
+    An outbox: incidents consumes these rows (and marks them processed) to open or
+    resolve incidents and publish monitor.down / monitor.up.
+    """
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Monitor.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Monitor.Status.choices)
+    error = models.CharField(max_length=200, blank=True)
+    in_maintenance = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["monitor", "-created_at"]),
+            models.Index(fields=["processed_at", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id}: {self.from_status} -> {self.to_status}"
+
+
+class Rollup(models.Model):
+    """Check counts and response times of one monitor over one hour or one day.
+
+    Counts are added as results are written; p95 is filled in once the period ends.
+    Checks during maintenance are left out.
+    """
+
+    class Period(models.TextChoices):
+        HOUR = "hour", "Hour"
+        DAY = "day", "Day"
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    period = models.CharField(max_length=4, choices=Period.choices)
+    bucket = models.DateTimeField(help_text="Start of the hour or day (UTC).")
+    checks = models.PositiveIntegerField(default=0)
+    up = models.PositiveIntegerField(default=0)
+    degraded = models.PositiveIntegerField(default=0)
+    response_time_sum = models.BigIntegerField(default=0)
+    response_time_count = models.PositiveIntegerField(default=0)
+    p95_response_time = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "period", "bucket"], name="unique_rollup_bucket")]
+        indexes = [models.Index(fields=["period", "bucket"])]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.period} {self.bucket:%Y-%m-%d %H:00}"
+
+    @property
+    def down(self) -> int:
+        return self.checks - self.up - self.degraded
+
+    @property
+    def average_response_time(self) -> int | None:
+        if not self.response_time_count:
+            return None
+        return round(self.response_time_sum / self.response_time_count)
