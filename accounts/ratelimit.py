@@ -14,8 +14,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from .models import RequestCounter
 
@@ -57,11 +56,25 @@ def _hit_redis(key: str, limit: int, reset: int) -> tuple[bool, int]:
     return bool(allowed), int(count)
 
 
+# Increments and reads back in one statement, so concurrent requests each see their
+# own count (PostgreSQL, and SQLite from 3.35).
+_INCREMENT_SQL = """
+UPDATE accounts_requestcounter SET count = count + 1
+WHERE organization_id = %s AND window_start = %s AND count < %s
+RETURNING count
+"""
+
+
 def _hit_database(organization_id: str, window_start: datetime, limit: int) -> tuple[bool, int]:
     counters = RequestCounter.objects.filter(organization_id=organization_id, window_start=window_start)
     for _attempt in range(3):
-        if counters.filter(count__lt=limit).update(count=F("count") + 1):
-            return True, counters.values_list("count", flat=True).get()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INCREMENT_SQL, [organization_id, connection.ops.adapt_datetimefield_value(window_start), limit]
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return True, row[0]
         try:
             with transaction.atomic():
                 RequestCounter.objects.create(organization_id=organization_id, window_start=window_start, count=1)

@@ -37,6 +37,8 @@ def monitor_create(*, organization: Organization, **fields) -> Monitor:
 
 def monitor_update(*, monitor: Monitor, **fields) -> Monitor:
     _apply_status(monitor, fields.pop("status", None))
+    if fields.get("interval", monitor.interval) != monitor.interval and monitor.status != Monitor.Status.PAUSED:
+        monitor.next_check_at = timezone.now()  # check soon, then on the new interval's grid
     for name, value in fields.items():
         setattr(monitor, name, value)
     if monitor.type == Monitor.Type.HEARTBEAT and not monitor.ping_token:

@@ -174,6 +174,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Late acknowledgement needs one message at a time per worker process, or a killed
+# worker takes prefetched batches down with it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-monitors": {"task": "monitors.tasks.dispatch_due_monitors", "schedule": 1.0},
+    "finalize-rollups": {"task": "monitors.tasks.finalize_rollups", "schedule": 300.0},
+    "prune-check-results": {"task": "monitors.tasks.prune_check_results", "schedule": 3600.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,7 +194,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -236,6 +243,13 @@ SPECTACULAR_SETTINGS = {
 # Monitors: whether checks may target private networks (metadata stays refused).
 STATUSAPP_ALLOW_PRIVATE_TARGETS = env_bool("STATUSAPP_ALLOW_PRIVATE_TARGETS", False)
 MONITOR_MIN_INTERVAL = env_int("STATUSAPP_MONITOR_MIN_INTERVAL", 10)
+# The scheduler claims monitors due within the lookahead (seconds); each check waits
+# in its worker for its own slot. Batches of this many checks go to one task.
+CHECK_DISPATCH_LOOKAHEAD = env_int("STATUSAPP_CHECK_LOOKAHEAD", 2)
+CHECK_DISPATCH_LIMIT = env_int("STATUSAPP_CHECK_DISPATCH_LIMIT", 20_000)
+CHECK_BATCH_SIZE = env_int("STATUSAPP_CHECK_BATCH_SIZE", 250)
+CHECK_BATCH_TIME_LIMIT = 300 + 30  # the longest timeout plus the lookahead and the write
+CHECK_RESULT_RETENTION_DAYS = env_int("STATUSAPP_CHECK_RETENTION_DAYS", 14)
 
 LOGGING = {
     "version": 1,

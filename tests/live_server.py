@@ -157,13 +157,11 @@ def gunicorn_server(
         "60",
     ]
     with tempfile.TemporaryFile(mode="w+b") as log:
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=BASE_DIR, env=env or server_env(), stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env or server_env(), stdout=log, stderr=subprocess.STDOUT)
 
         def server_log() -> str:
             log.seek(0)
-            return log.read().decode(errors="replace")[-5000:]
+            return log.read().decode(errors="replace")[-20000:]
 
         try:
             deadline = time.monotonic() + timeout
@@ -185,3 +183,5 @@ def gunicorn_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+            # Captured by pytest and shown only when the test fails.
+            print(f"--- gunicorn log ({base_url}) ---\n{server_log()}", file=sys.stderr)

@@ -5,11 +5,18 @@ from rest_framework.response import Response
 from apikeys import services
 from apikeys.models import ApiKey
 from statusapp.api.ids import ID_URL_PATTERN
+from statusapp.api.viewsets import RateLimitFirstMixin
 
 from .serializers import ApiKeySerializer, CreatedApiKeySerializer
 
 
-class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiKeyViewSet(
+    RateLimitFirstMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """API keys of the caller's organization. Admin keys only."""
 
     queryset = ApiKey.objects.all()

@@ -3,7 +3,23 @@ from rest_framework import viewsets
 from .ids import ID_URL_PATTERN
 
 
-class OrganizationScopedViewSet(viewsets.ModelViewSet):
+class RateLimitFirstMixin:
+    """Count a request against the plan before checking its permission.
+
+    DRF checks permissions first, so a request refused with 403 would neither count
+    nor carry the X-RateLimit headers; this is DRF's `initial()` with the two swapped.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
+
+
+class OrganizationScopedViewSet(RateLimitFirstMixin, viewsets.ModelViewSet):
     """CRUD over one organization's objects; another organization's object is a 404.
 
     `PUT` updates only the fields sent, as the seed's partial bodies expect.

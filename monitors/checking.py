@@ -1,0 +1,199 @@
+"""Run a batch of claimed checks on one event loop and record what they saw.
+
+A batch is a list of (monitor id, scheduled slot). Each check waits for its own slot,
+so a batch claimed a moment early still starts every check on time. Results are
+written in one transaction: the raw results (one bulk insert), the monitors' new
+state, a StatusChange for every transition, and the hourly and daily rollups.
+"""
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from .engine import CheckResult as Outcome
+from .engine import CheckSpec, EngineContext, run_check
+from .models import CheckResult, Monitor, Rollup, StatusChange
+from .state import next_status
+
+PAUSED, HEARTBEAT = Monitor.Status.PAUSED, Monitor.Type.HEARTBEAT
+SUCCESS = {Monitor.Status.UP, Monitor.Status.DEGRADED}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    monitor_id: str
+    scheduled_at: datetime
+    started_at: datetime
+    outcome: Outcome
+
+
+def build_spec(monitor: Monitor) -> CheckSpec:
+    return CheckSpec(
+        type=monitor.type,
+        timeout=float(monitor.timeout),
+        url=monitor.url,
+        method=monitor.method,
+        headers=tuple((str(k), str(v)) for k, v in (monitor.request_headers or {}).items()),
+        body=monitor.request_body,
+        expected_status_codes=monitor.expected_status_codes,
+        follow_redirects=monitor.follow_redirects,
+        keyword=monitor.keyword,
+        keyword_absent=monitor.keyword_absent,
+        json_path=monitor.json_path,
+        json_expected=monitor.json_expected,
+        host=monitor.host,
+        port=monitor.port,
+        record_type=monitor.record_type,
+        expected_values=tuple(monitor.expected_values or ()),
+        resolver=monitor.resolver,
+        ssl_degraded_days=monitor.ssl_degraded_days,
+        ssl_down_days=monitor.ssl_down_days,
+        degraded_threshold_ms=monitor.degraded_threshold,
+        allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS,
+    )
+
+
+def heartbeat_outcome(monitor: Monitor, slot: datetime) -> Outcome:
+    """A heartbeat is DOWN when its last ping was a /fail or is older than interval + grace."""
+    if monitor.last_ping_kind == "fail":
+        return Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="fail signal received")
+    deadline = slot - timedelta(seconds=monitor.interval + monitor.grace)
+    if monitor.last_ping_at is None or monitor.last_ping_at < deadline:
+        return Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="no ping within interval + grace")
+    return Outcome(status=Monitor.Status.UP, response_time_ms=None)
+
+
+async def _run_on_time(jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Observation]:
+    async with EngineContext() as context:
+
+        async def one(monitor_id: str, slot: datetime, spec: CheckSpec) -> Observation:
+            delay = (slot - datetime.now(UTC)).total_seconds()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            started_at = datetime.now(UTC)
+            return Observation(monitor_id, slot, started_at, await run_check(spec, context))
+
+        return await asyncio.gather(*(one(*job) for job in jobs))
+
+
+def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
+    """Check each (monitor, slot) at its slot; returns how many results were recorded."""
+    monitors = Monitor.objects.in_bulk([monitor_id for monitor_id, _ in slots])
+    jobs, observations = [], []
+    for monitor_id, slot in slots:
+        monitor = monitors.get(monitor_id)
+        if monitor is None or monitor.status == PAUSED:
+            continue
+        if monitor.type == HEARTBEAT:
+            observations.append(Observation(monitor_id, slot, slot, heartbeat_outcome(monitor, slot)))
+        else:
+            jobs.append((monitor_id, slot, build_spec(monitor)))
+    if jobs:
+        observations.extend(asyncio.run(_run_on_time(jobs)))
+    return record_observations(observations)
+
+
+@transaction.atomic
+def record_observations(observations: list[Observation]) -> int:
+    if not observations:
+        return 0
+    ids = {o.monitor_id for o in observations}
+    locked = Monitor.objects.filter(id__in=ids).only("id", "status", "failure_count", "retries", "in_maintenance")
+    if connection.features.has_select_for_update:
+        # Serializes with a redelivered copy of this batch and with pause/resume.
+        locked = locked.select_for_update()
+    monitors = {monitor.id: monitor for monitor in locked}
+    # A redelivered batch (worker killed after the commit) must not count a slot twice.
+    recorded = set(
+        CheckResult.objects.filter(
+            monitor_id__in=ids, scheduled_at__in={o.scheduled_at for o in observations}
+        ).values_list("monitor_id", "scheduled_at")
+    )
+    results, changes, touched = [], [], {}
+    for o in sorted(observations, key=lambda o: o.scheduled_at):
+        monitor = monitors.get(o.monitor_id)
+        if monitor is None or monitor.status == PAUSED or (o.monitor_id, o.scheduled_at) in recorded:
+            continue
+        outcome = o.outcome
+        results.append(
+            CheckResult(
+                monitor_id=o.monitor_id,
+                scheduled_at=o.scheduled_at,
+                started_at=o.started_at,
+                status=outcome.status,
+                response_time=outcome.response_time_ms,
+                status_code=outcome.status_code,
+                error=outcome.error[:200],
+                in_maintenance=monitor.in_maintenance,
+            )
+        )
+        status, failures = next_status(
+            status=monitor.status, failure_count=monitor.failure_count, retries=monitor.retries, result=outcome.status
+        )
+        if status != monitor.status:
+            changes.append(
+                StatusChange(
+                    monitor_id=monitor.id,
+                    from_status=monitor.status,
+                    to_status=status,
+                    error=outcome.error[:200],
+                    in_maintenance=monitor.in_maintenance,
+                )
+            )
+        monitor.status, monitor.failure_count = status, failures
+        monitor.last_check_at = o.started_at
+        monitor.response_time = outcome.response_time_ms
+        monitor.last_error = outcome.error[:500]
+        touched[monitor.id] = monitor
+    CheckResult.objects.bulk_create(results)
+    StatusChange.objects.bulk_create(changes)
+    Monitor.objects.bulk_update(
+        touched.values(), ["status", "failure_count", "last_check_at", "response_time", "last_error"]
+    )
+    add_to_rollups(results)
+    return len(results)
+
+
+_ROLLUP_UPSERT = """
+INSERT INTO monitors_rollup
+    (monitor_id, period, bucket, checks, up, degraded, response_time_sum, response_time_count)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (monitor_id, period, bucket) DO UPDATE SET
+    checks = monitors_rollup.checks + excluded.checks,
+    up = monitors_rollup.up + excluded.up,
+    degraded = monitors_rollup.degraded + excluded.degraded,
+    response_time_sum = monitors_rollup.response_time_sum + excluded.response_time_sum,
+    response_time_count = monitors_rollup.response_time_count + excluded.response_time_count
+"""
+
+
+def add_to_rollups(results: list[CheckResult]) -> None:
+    """Add results to their hour's and day's counts; checks during maintenance are left out."""
+    totals: dict[tuple[str, str, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for result in results:
+        if result.in_maintenance:
+            continue
+        hour = result.scheduled_at.replace(minute=0, second=0, microsecond=0)
+        for period, bucket in ((Rollup.Period.HOUR, hour), (Rollup.Period.DAY, hour.replace(hour=0))):
+            counts = totals[(result.monitor_id, period, bucket)]
+            counts[0] += 1
+            counts[1] += result.status == Monitor.Status.UP
+            counts[2] += result.status == Monitor.Status.DEGRADED
+            if result.response_time is not None and result.status in SUCCESS:
+                counts[3] += result.response_time
+                counts[4] += 1
+    if not totals:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _ROLLUP_UPSERT,
+            [
+                (monitor_id, str(period), adapt(bucket), *counts)
+                for (monitor_id, period, bucket), counts in sorted(totals.items())
+            ],
+        )
