@@ -1,15 +1,14 @@
-"""Claim due monitors and hand them to workers in batches.
+"""Claim due monitors so they can be handed to workers in batches.
 
-Runs every second from Celery beat. Claiming takes the due rows with
+`monitors.tasks.dispatch_due_monitors` runs this every second from Celery beat. Claiming takes the due rows with
 `FOR UPDATE SKIP LOCKED` on PostgreSQL (so two claimers, even two beats by mistake,
 never take the same monitor), advances each one's `next_check_at` to its next grid
 slot and commits; only then are the batches enqueued. On SQLite the IMMEDIATE
 transaction makes the claim a single writer.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from .models import Monitor
@@ -41,17 +40,3 @@ def claim_due_monitors(*, now: datetime, lookahead: timedelta, limit: int) -> li
 
 def batches(claimed: list, size: int) -> list[list]:
     return [claimed[start : start + size] for start in range(0, len(claimed), size)]
-
-
-def dispatch_due_monitors(now: datetime | None = None) -> int:
-    from .tasks import run_checks  # tasks import this module
-
-    now = now or datetime.now(UTC)
-    claimed = claim_due_monitors(
-        now=now,
-        lookahead=timedelta(seconds=settings.CHECK_DISPATCH_LOOKAHEAD),
-        limit=settings.CHECK_DISPATCH_LIMIT,
-    )
-    for batch in batches(claimed, settings.CHECK_BATCH_SIZE):
-        run_checks.delay([[monitor_id, slot.isoformat()] for monitor_id, slot in batch])
-    return len(claimed)

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from celery import shared_task
+from django.conf import settings
+
+from . import rollups, scheduler
+from .checking import run_check_batch
+
+
+@shared_task(ignore_result=True, expires=5)
+def dispatch_due_monitors() -> int:
+    return scheduler.dispatch_due_monitors()
+
+
+# Idempotent (a slot is recorded once), so a batch lost with its worker is safely
+# run again: acknowledged only after it finishes, rejected back to the queue if the
+# worker dies.
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CHECK_BATCH_TIME_LIMIT,
+    time_limit=settings.CHECK_BATCH_TIME_LIMIT + 10,
+)
+def run_checks(slots: list[list[str]]) -> int:
+    return run_check_batch([(monitor_id, datetime.fromisoformat(slot)) for monitor_id, slot in slots])
+
+
+@shared_task(ignore_result=True)
+def finalize_rollups() -> int:
+    return rollups.finalize_p95()
+
+
+@shared_task(ignore_result=True)
+def prune_check_results() -> int:
+    return rollups.prune_check_results(retention_days=settings.CHECK_RESULT_RETENTION_DAYS)
