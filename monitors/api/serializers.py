@@ -3,7 +3,8 @@ import re
 from django.conf import settings
 from rest_framework import serializers
 
-from monitors.models import Monitor
+from monitors import selectors
+from monitors.models import CheckResult, Monitor
 from statusapp.api.fields import HttpUrlField, isoformat
 from statusapp.api.serializers import StrictSerializer
 
@@ -41,6 +42,8 @@ _HOSTNAME = re.compile(
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 ACTIVE = "ACTIVE"
+# Serializer context: {monitor id: 24h uptime} for the monitors being serialized.
+UPTIME_CONTEXT_KEY = "uptime_24h"
 
 # The columns to_representation reads: lists fetch just these, as light named rows.
 REPRESENTATION_COLUMNS = (
@@ -130,6 +133,9 @@ class MonitorSerializer(StrictSerializer):
     )  # fmt: skip
     lastCheck = serializers.DateTimeField(source="last_check_at", read_only=True)
     responseTime = serializers.IntegerField(source="response_time", read_only=True, help_text="milliseconds")
+    uptime = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Uptime % over the last 24 hours; null without checks."
+    )
     lastError = serializers.CharField(source="last_error", read_only=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
@@ -220,12 +226,88 @@ class MonitorSerializer(StrictSerializer):
         data["degradedThreshold"] = monitor.degraded_threshold
         data["lastCheck"] = isoformat(monitor.last_check_at)
         data["responseTime"] = monitor.response_time
+        data["uptime"] = self._uptime(monitor)
         data["lastError"] = monitor.last_error
         data["createdAt"] = isoformat(monitor.created_at)
         data["updatedAt"] = isoformat(monitor.updated_at)
         return data
 
+    def _uptime(self, monitor: Monitor) -> float | None:
+        # A list passes its page's uptimes in the context (one query for the page);
+        # a single monitor reads its own.
+        uptimes = self.context.get(UPTIME_CONTEXT_KEY)
+        if uptimes is None:
+            uptimes = selectors.uptime_by_monitor([monitor.id], window="24h")
+        return uptimes.get(monitor.id)
+
     def _ping_url(self, monitor: Monitor) -> str:
         path = f"/ping/{monitor.ping_token}"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+
+# The columns CheckResultSerializer reads: the list fetches just these, as named rows.
+CHECK_RESULT_COLUMNS = (
+    "scheduled_at", "started_at", "status", "response_time", "status_code", "error", "in_maintenance",
+)  # fmt: skip
+CHECK_RESULT_STATUSES = [Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.DOWN]
+
+
+class CheckResultSerializer(serializers.Serializer):
+    """One raw check result (read-only)."""
+
+    scheduledAt = serializers.DateTimeField(source="scheduled_at", read_only=True, help_text="The check's slot.")
+    startedAt = serializers.DateTimeField(source="started_at", read_only=True)
+    status = serializers.ChoiceField(choices=CHECK_RESULT_STATUSES, read_only=True)
+    responseTime = serializers.IntegerField(
+        source="response_time", read_only=True, allow_null=True, help_text="milliseconds"
+    )
+    statusCode = serializers.IntegerField(
+        source="status_code", read_only=True, allow_null=True, help_text="HTTP status code, for HTTP checks."
+    )
+    error = serializers.CharField(read_only=True, help_text="Empty when the check passed.")
+    inMaintenance = serializers.BooleanField(
+        source="in_maintenance", read_only=True, help_text="Ran during maintenance: left out of uptime."
+    )
+
+    def to_representation(self, result: CheckResult) -> dict:
+        # `result` is a CheckResult or a row of CHECK_RESULT_COLUMNS.
+        return {
+            "scheduledAt": isoformat(result.scheduled_at),
+            "startedAt": isoformat(result.started_at),
+            "status": result.status,
+            "responseTime": result.response_time,
+            "statusCode": result.status_code,
+            "error": result.error,
+            "inMaintenance": result.in_maintenance,
+        }
+
+
+class UptimeWindowSerializer(serializers.Serializer):
+    uptime = serializers.FloatField(
+        allow_null=True, help_text="(UP + DEGRADED checks) / checks in %, to 3 decimals; null without checks."
+    )
+    checks = serializers.IntegerField(help_text="Checks in the window, maintenance left out.")
+    down = serializers.IntegerField(help_text="Checks that were DOWN.")
+    averageResponseTime = serializers.IntegerField(
+        source="average_response_time", allow_null=True, help_text="milliseconds, over successful checks"
+    )
+    p95ResponseTime = serializers.IntegerField(
+        source="p95_response_time",
+        allow_null=True,
+        help_text="milliseconds: the average of the hours' (24h, 7d) or days' (30d, 90d) 95th percentiles, "
+        "weighted by their number of measurements; the current hour or day is not in it yet.",
+    )
+
+
+# Fields named "24h", "7d", …: not Python identifiers, so the class is built from a dict.
+UptimeWindowsSerializer = type(
+    "UptimeWindowsSerializer",
+    (serializers.Serializer,),
+    {window: UptimeWindowSerializer(read_only=True) for window in selectors.WINDOWS},
+)
+
+
+class MonitorUptimeSerializer(serializers.Serializer):
+    monitorId = serializers.CharField(source="monitor_id", read_only=True)
+    windows = UptimeWindowsSerializer(read_only=True)

@@ -1,9 +1,27 @@
-from monitors import services
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from monitors import selectors, services
 from monitors.filters import MONITOR_FILTERS
-from monitors.models import Monitor
+from monitors.models import CheckResult, Monitor
+from statusapp.api.filters import ChoiceFilter
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
-from .serializers import REPRESENTATION_COLUMNS, MonitorSerializer
+from .serializers import (
+    CHECK_RESULT_COLUMNS,
+    CHECK_RESULT_STATUSES,
+    REPRESENTATION_COLUMNS,
+    UPTIME_CONTEXT_KEY,
+    CheckResultSerializer,
+    MonitorSerializer,
+    MonitorUptimeSerializer,
+)
+
+CHECK_RESULT_FILTERS = {
+    "status": ChoiceFilter("status", CHECK_RESULT_STATUSES, "Only checks with this result."),
+}
 
 
 class MonitorViewSet(OrganizationScopedViewSet):
@@ -12,6 +30,14 @@ class MonitorViewSet(OrganizationScopedViewSet):
     list_filters = MONITOR_FILTERS
     # A 100-monitor page builds several times faster from rows than from instances.
     list_columns = REPRESENTATION_COLUMNS
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = self.get_serializer_context()
+        # The page's 24h uptimes in one query, instead of one per monitor.
+        context[UPTIME_CONTEXT_KEY] = selectors.uptime_by_monitor([row.id for row in page], window="24h")
+        serializer = self.get_serializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def perform_create(self, serializer):
         serializer.instance = services.monitor_create(
@@ -23,3 +49,50 @@ class MonitorViewSet(OrganizationScopedViewSet):
 
     def perform_destroy(self, instance):
         services.monitor_delete(monitor=instance)
+
+    def _monitor_id(self) -> str:
+        """The URL's monitor, if it is the caller's (else a 404).
+
+        Not get_object(): that applies the list filters, and on these routes `?status=`
+        filters check results, not the monitor.
+        """
+        monitor = get_object_or_404(self.get_queryset().only("id"), pk=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, monitor)
+        return monitor.id
+
+    @extend_schema(
+        summary="A monitor's check results",
+        description="Raw check results, newest first; kept for the retention period "
+        "(CHECK_RESULT_RETENTION_DAYS, 14 days by default).",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=CHECK_RESULT_STATUSES, required=False, description="Only checks with this result."
+            )
+        ],
+        responses=CheckResultSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="checks",
+        serializer_class=CheckResultSerializer,
+        list_filters=CHECK_RESULT_FILTERS,
+        list_columns=CHECK_RESULT_COLUMNS,
+    )
+    def checks(self, request, pk=None):
+        results = CheckResult.objects.filter(monitor_id=self._monitor_id()).order_by("-scheduled_at")
+        page = self.paginate_queryset(self.filter_queryset(results))
+        return self.get_paginated_response(CheckResultSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="A monitor's uptime",
+        description="Uptime, checks, DOWN checks and response times over the last 24 hours, 7, 30 and 90 "
+        "days, from the hourly (24h, 7d) and daily (30d, 90d) rollups; checks during maintenance are "
+        "left out.",
+        responses=MonitorUptimeSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="uptime", serializer_class=MonitorUptimeSerializer)
+    def uptime(self, request, pk=None):
+        monitor_id = self._monitor_id()
+        summary = {"monitor_id": monitor_id, "windows": selectors.monitor_uptime_summary(monitor_id)}
+        return Response(MonitorUptimeSerializer(summary).data)

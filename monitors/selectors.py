@@ -1,0 +1,121 @@
+"""Uptime and response-time figures, read from the hourly and daily rollups only.
+
+No function here scans raw check results: a window is a handful of rollup rows per
+monitor, found through the (monitor, period, bucket) unique index.
+
+Windows: "24h" and "7d" add up hourly rollups, "30d" and "90d" daily ones. A window
+holds the buckets that start after `now - length` and not after `now`: the current
+(partial) hour or day and the ones before it, 24 hours for "24h", 30 days for "30d".
+Checks during maintenance are never in the rollups, so they are left out here too.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import BigIntegerField, F, Q, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from .models import Monitor, Rollup
+
+WINDOWS: dict[str, tuple[str, timedelta]] = {
+    "24h": (Rollup.Period.HOUR, timedelta(hours=24)),
+    "7d": (Rollup.Period.HOUR, timedelta(days=7)),
+    "30d": (Rollup.Period.DAY, timedelta(days=30)),
+    "90d": (Rollup.Period.DAY, timedelta(days=90)),
+}
+
+
+def _in_window(window: str, now: datetime) -> Q:
+    try:
+        period, length = WINDOWS[window]
+    except KeyError:
+        raise ValueError(f"Unknown window {window!r}; use one of {', '.join(WINDOWS)}.") from None
+    return Q(period=period, bucket__gt=now - length, bucket__lte=now)
+
+
+def uptime_percent(successful: int | None, checks: int | None) -> float | None:
+    """(up + degraded) / checks as a percentage to 3 decimals; None without checks."""
+    if not checks:
+        return None
+    return round((successful or 0) * 100 / checks, 3)
+
+
+def uptime_by_monitor(
+    monitor_ids: Iterable[str], *, window: str, now: datetime | None = None
+) -> dict[str, float | None]:
+    """Uptime % of each monitor over `window`, None for a monitor without checks in it.
+
+    One grouped query, however many monitors (none for an empty list).
+    """
+    now = now or timezone.now()
+    in_window = _in_window(window, now)
+    uptimes: dict[str, float | None] = dict.fromkeys(monitor_ids)
+    if not uptimes:
+        return uptimes
+    rows = (
+        Rollup.objects.filter(in_window, monitor_id__in=list(uptimes))
+        .values("monitor_id")
+        .annotate(checks=Sum("checks"), successful=Sum(F("up") + F("degraded")))
+        .order_by()
+        .values_list("monitor_id", "checks", "successful")
+    )
+    for monitor_id, checks, successful in rows:
+        uptimes[monitor_id] = uptime_percent(successful, checks)
+    return uptimes
+
+
+def monitor_uptime_summary(monitor: Monitor | str, now: datetime | None = None) -> dict[str, dict]:
+    """Every window's figures for one monitor, in one query:
+
+    `{"24h": {"uptime", "checks", "down", "average_response_time", "p95_response_time"}, "7d": …,
+    "30d": …, "90d": …}`.
+
+    - uptime: as `uptime_by_monitor`; None without checks.
+    - down: checks that were neither UP nor DEGRADED.
+    - average_response_time: ms, the mean over the window's successful checks that
+      measured one (sum / count of the rollups); None without any.
+    - p95_response_time: ms, the average of the buckets' p95s weighted by the number of
+      response times each was computed from (`response_time_count`), rounded. A
+      weighted average rather than the max of the bucket p95s: over 30 or 90 days the
+      max reports the single worst hour or day, while the weighted average tracks the
+      p95 a user typically sees. Only finalized buckets count (p95 is filled in once a
+      period ends, see monitors.rollups.finalize_p95), so the current hour or day is
+      left out of it; None when no bucket in the window has one yet.
+    """
+    now = now or timezone.now()
+    monitor_id = getattr(monitor, "pk", monitor)
+    successful = F("up") + F("degraded")
+    has_p95 = Q(p95_response_time__isnull=False)
+    weighted_p95 = Cast("p95_response_time", BigIntegerField()) * F("response_time_count")
+    aggregates = {}
+    for n, window in enumerate(WINDOWS):
+        in_window = _in_window(window, now)
+        aggregates[f"checks_{n}"] = Sum("checks", filter=in_window)
+        aggregates[f"successful_{n}"] = Sum(successful, filter=in_window)
+        aggregates[f"time_sum_{n}"] = Sum("response_time_sum", filter=in_window)
+        aggregates[f"time_count_{n}"] = Sum("response_time_count", filter=in_window)
+        aggregates[f"p95_sum_{n}"] = Sum(weighted_p95, filter=in_window & has_p95, output_field=BigIntegerField())
+        aggregates[f"p95_weight_{n}"] = Sum("response_time_count", filter=in_window & has_p95)
+    # Only the rows of the longest hourly and daily windows can be in any window.
+    widest = _in_window("7d", now) | _in_window("90d", now)
+    totals = Rollup.objects.filter(widest, monitor_id=monitor_id).aggregate(**aggregates)
+
+    summary = {}
+    for n, window in enumerate(WINDOWS):
+        checks = totals[f"checks_{n}"] or 0
+        successful_checks = totals[f"successful_{n}"] or 0
+        summary[window] = {
+            "uptime": uptime_percent(successful_checks, checks),
+            "checks": checks,
+            "down": checks - successful_checks,
+            "average_response_time": _ratio(totals[f"time_sum_{n}"], totals[f"time_count_{n}"]),
+            "p95_response_time": _ratio(totals[f"p95_sum_{n}"], totals[f"p95_weight_{n}"]),
+        }
+    return summary
+
+
+def _ratio(total: int | None, count: int | None) -> int | None:
+    if not count:
+        return None
+    return round(total / count)
