@@ -21,6 +21,7 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
+    path("ping/", include("monitors.urls")),
     path("admin/", admin.site.urls),
 ]
 
