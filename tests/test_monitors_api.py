@@ -701,3 +701,10 @@ def test_list_items_match_the_detail_of_each_monitor_type(admin):
     assert len(listed) == len(bodies)
     for item in listed:
         assert item == admin.get(f"/api/monitors/{item['id']}").json()
+
+
+def test_list_filters_do_not_apply_to_a_detail_lookup(admin):
+    monitor = MonitorFactory(organization=admin.organization, status="UP")
+    response = admin.get(f"/api/monitors/{monitor.id}?status=DOWN")
+    assert response.status_code == 200
+    assert response.json()["id"] == monitor.id

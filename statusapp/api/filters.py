@@ -20,8 +20,6 @@ class ChoiceFilter:
 
 class ChoiceFilterBackend(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
-        if getattr(view, "action", None) != "list":
-            return queryset  # DRF also filters detail lookups; ?status= must not 404 a monitor
         for param, choice in getattr(view, "list_filters", {}).items():
             value = request.query_params.get(param)
             if value is None:

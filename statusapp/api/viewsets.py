@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.generics import get_object_or_404
 
 from .ids import ID_URL_PATTERN
 
@@ -33,6 +34,13 @@ class OrganizationScopedViewSet(RateLimitFirstMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return queryset.none()
         return queryset.filter(organization=self.request.auth.organization)
+
+    def get_object(self):
+        # DRF applies the list filters to detail lookups too: `?status=DOWN` would 404 an
+        # UP monitor. An object is found by its id alone.
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def update(self, request, *args, **kwargs):
         kwargs["partial"] = True
