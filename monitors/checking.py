@@ -8,12 +8,16 @@ state, a StatusChange for every transition, and the hourly and daily rollups.
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 
+from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
 from .models import CheckResult, Monitor, Rollup, StatusChange
@@ -28,10 +32,10 @@ class Observation:
     monitor_id: str
     scheduled_at: datetime
     started_at: datetime
-    outcome: Outcome
+    outcome: Outcome | None  # None: a heartbeat, judged under the row lock when recorded
 
 
-def build_spec(monitor: Monitor) -> CheckSpec:
+def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
     return CheckSpec(
         type=monitor.type,
         timeout=float(monitor.timeout),
@@ -57,7 +61,7 @@ def build_spec(monitor: Monitor) -> CheckSpec:
     )
 
 
-def heartbeat_outcome(monitor: Monitor, slot: datetime) -> Outcome:
+def heartbeat_outcome(monitor: Monitor | SimpleNamespace, slot: datetime) -> Outcome:
     """A heartbeat is DOWN when its last ping was a /fail or is older than interval + grace."""
     if monitor.last_ping_kind == "fail":
         return Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="fail signal received")
@@ -80,16 +84,37 @@ async def _run_on_time(jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Obse
         return await asyncio.gather(*(one(*job) for job in jobs))
 
 
+# What build_spec reads, what recording a result reads, and what heartbeat_outcome reads.
+# Loaded as plain rows: full Monitor instances (JSON fields decoded, ~40 columns) cost a
+# tenth of the check itself.
+CHECK_FIELDS = (
+    *("id", "type", "status", "timeout", "url", "method", "request_headers", "request_body"),
+    *("expected_status_codes", "follow_redirects", "keyword", "keyword_absent", "json_path", "json_expected"),
+    *("host", "port", "record_type", "expected_values", "resolver", "ssl_degraded_days", "ssl_down_days"),
+    "degraded_threshold",
+)
+RECORD_FIELDS = ("id", "status", "failure_count", "retries", "in_maintenance")
+HEARTBEAT_FIELDS = ("interval", "grace", "last_ping_at", "last_ping_kind")
+
+
+def load(ids: Iterable[str], fields: Sequence[str], *, lock: bool = False) -> dict[str, SimpleNamespace]:
+    """Monitors by id as attribute bags holding just `fields` (cheaper than model instances)."""
+    rows = Monitor.objects.filter(id__in=ids)
+    if lock and connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    return {row["id"]: SimpleNamespace(**row) for row in rows.values(*fields)}
+
+
 def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
     """Check each (monitor, slot) at its slot; returns how many results were recorded."""
-    monitors = Monitor.objects.in_bulk([monitor_id for monitor_id, _ in slots])
+    monitors = load([monitor_id for monitor_id, _ in slots], CHECK_FIELDS)
     jobs, observations = [], []
     for monitor_id, slot in slots:
         monitor = monitors.get(monitor_id)
         if monitor is None or monitor.status == PAUSED:
             continue
         if monitor.type == HEARTBEAT:
-            observations.append(Observation(monitor_id, slot, slot, heartbeat_outcome(monitor, slot)))
+            observations.append(Observation(monitor_id, slot, slot, None))
         else:
             jobs.append((monitor_id, slot, build_spec(monitor)))
     if jobs:
@@ -102,11 +127,10 @@ def record_observations(observations: list[Observation]) -> int:
     if not observations:
         return 0
     ids = {o.monitor_id for o in observations}
-    locked = Monitor.objects.filter(id__in=ids).only("id", "status", "failure_count", "retries", "in_maintenance")
-    if connection.features.has_select_for_update:
-        # Serializes with a redelivered copy of this batch and with pause/resume.
-        locked = locked.select_for_update()
-    monitors = {monitor.id: monitor for monitor in locked}
+    # Locked: serializes with a redelivered copy of this batch and with pause/resume.
+    # A heartbeat is judged here, from the locked row: a ping that arrived while the
+    # batch's other checks ran must count.
+    monitors = load(ids, (*RECORD_FIELDS, *HEARTBEAT_FIELDS), lock=True)
     # A redelivered batch (worker killed after the commit) must not count a slot twice.
     recorded = set(
         CheckResult.objects.filter(
@@ -118,17 +142,17 @@ def record_observations(observations: list[Observation]) -> int:
         monitor = monitors.get(o.monitor_id)
         if monitor is None or monitor.status == PAUSED or (o.monitor_id, o.scheduled_at) in recorded:
             continue
-        outcome = o.outcome
+        outcome = o.outcome or heartbeat_outcome(monitor, o.scheduled_at)
         results.append(
-            CheckResult(
-                monitor_id=o.monitor_id,
-                scheduled_at=o.scheduled_at,
-                started_at=o.started_at,
-                status=outcome.status,
-                response_time=outcome.response_time_ms,
-                status_code=outcome.status_code,
-                error=outcome.error[:200],
-                in_maintenance=monitor.in_maintenance,
+            Result(
+                o.monitor_id,
+                o.scheduled_at,
+                o.started_at,
+                outcome.status,
+                outcome.response_time_ms,
+                outcome.status_code,
+                outcome.error[:200],
+                monitor.in_maintenance,
             )
         )
         status, failures = next_status(
@@ -149,19 +173,32 @@ def record_observations(observations: list[Observation]) -> int:
         monitor.response_time = outcome.response_time_ms
         monitor.last_error = outcome.error[:500]
         touched[monitor.id] = monitor
-    CheckResult.objects.bulk_create(results)
+    bulk_insert(CheckResult, Result._fields, results)
     StatusChange.objects.bulk_create(changes)
-    Monitor.objects.bulk_update(
-        touched.values(), ["status", "failure_count", "last_check_at", "response_time", "last_error"]
+    bulk_set(
+        Monitor,
+        ["status", "failure_count", "last_check_at", "response_time", "last_error"],
+        [(m.id, m.status, m.failure_count, m.last_check_at, m.response_time, m.last_error) for m in touched.values()],
     )
     add_to_rollups(results)
     return len(results)
 
 
-_ROLLUP_UPSERT = """
-INSERT INTO monitors_rollup
-    (monitor_id, period, bucket, checks, up, degraded, response_time_sum, response_time_count)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+# A CheckResult row as a plain tuple (hundreds a second: model instances and
+# bulk_create's per-value compilation cost more than the check itself).
+class Result(NamedTuple):
+    monitor_id: str
+    scheduled_at: datetime
+    started_at: datetime
+    status: str
+    response_time: int | None
+    status_code: int | None
+    error: str
+    in_maintenance: bool
+
+
+_ROLLUP_FIELDS = ("monitor", "period", "bucket", "checks", "up", "degraded", "response_time_sum", "response_time_count")
+_ROLLUP_CONFLICT = """
 ON CONFLICT (monitor_id, period, bucket) DO UPDATE SET
     checks = monitors_rollup.checks + excluded.checks,
     up = monitors_rollup.up + excluded.up,
@@ -171,7 +208,7 @@ ON CONFLICT (monitor_id, period, bucket) DO UPDATE SET
 """
 
 
-def add_to_rollups(results: list[CheckResult]) -> None:
+def add_to_rollups(results: list[Result]) -> None:
     """Add results to their hour's and day's counts; checks during maintenance are left out."""
     totals: dict[tuple[str, str, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for result in results:
@@ -186,14 +223,10 @@ def add_to_rollups(results: list[CheckResult]) -> None:
             if result.response_time is not None and result.status in SUCCESS:
                 counts[3] += result.response_time
                 counts[4] += 1
-    if not totals:
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _ROLLUP_UPSERT,
-            [
-                (monitor_id, str(period), adapt(bucket), *counts)
-                for (monitor_id, period, bucket), counts in sorted(totals.items())
-            ],
-        )
+    # Sorted, so concurrent batches lock the rows they share in the same order.
+    bulk_insert(
+        Rollup,
+        _ROLLUP_FIELDS,
+        [(monitor_id, str(period), bucket, *counts) for (monitor_id, period, bucket), counts in sorted(totals.items())],
+        suffix=_ROLLUP_CONFLICT,
+    )

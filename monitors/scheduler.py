@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
+from .bulk import bulk_set
 from .models import Monitor
 from .schedule import following_slot
 
@@ -28,13 +29,14 @@ def claim_due_monitors(*, now: datetime, lookahead: timedelta, limit: int) -> li
         rows = list(due.values_list("id", "interval", "next_check_at")[:limit])
         if not rows:
             return []
-        advanced = [
-            Monitor(
-                id=monitor_id, next_check_at=following_slot(slot, now=now, monitor_id=monitor_id, interval=interval)
-            )
-            for monitor_id, interval, slot in rows
-        ]
-        Monitor.objects.bulk_update(advanced, ["next_check_at"], batch_size=1000)
+        bulk_set(
+            Monitor,
+            ["next_check_at"],
+            [
+                (monitor_id, following_slot(slot, now=now, monitor_id=monitor_id, interval=interval))
+                for monitor_id, interval, slot in rows
+            ],
+        )
     return [(monitor_id, slot) for monitor_id, _, slot in rows]
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -9,7 +9,15 @@ from .checking import run_check_batch
 
 @shared_task(ignore_result=True, expires=5)
 def dispatch_due_monitors() -> int:
-    return scheduler.dispatch_due_monitors()
+    """Claim what is due and enqueue it in batches (after the claim has committed)."""
+    claimed = scheduler.claim_due_monitors(
+        now=datetime.now(UTC),
+        lookahead=timedelta(seconds=settings.CHECK_DISPATCH_LOOKAHEAD),
+        limit=settings.CHECK_DISPATCH_LIMIT,
+    )
+    for batch in scheduler.batches(claimed, settings.CHECK_BATCH_SIZE):
+        run_checks.delay([[monitor_id, slot.isoformat()] for monitor_id, slot in batch])
+    return len(claimed)
 
 
 # Idempotent (a slot is recorded once), so a batch lost with its worker is safely

@@ -218,3 +218,19 @@ def test_heartbeat_is_down_without_a_recent_ping_and_up_with_one():
     Monitor.objects.filter(pk=monitor.pk).update(last_ping_kind="fail")
     _run(monitor, NOW + timedelta(seconds=180))
     assert monitor.status == DOWN and monitor.last_error == "fail signal received"
+
+
+@pytest.mark.django_db
+def test_a_heartbeat_is_judged_when_recorded_so_a_ping_during_the_batch_counts():
+    monitor = MonitorFactory(
+        type="heartbeat", url="", ping_token="t1ken", interval=60, grace=30, status=UP,
+        last_ping_at=NOW - timedelta(seconds=200), last_ping_kind="success",
+    )  # fmt: skip
+    observation = Observation(monitor.id, NOW, NOW, None)  # claimed while the last ping was stale
+    Monitor.objects.filter(pk=monitor.pk).update(last_ping_at=NOW - timedelta(seconds=5))  # a ping arrives
+
+    assert record_observations([observation]) == 1
+
+    monitor.refresh_from_db()
+    assert monitor.status == UP
+    assert not StatusChange.objects.filter(monitor=monitor).exists()

@@ -1,0 +1,411 @@
+"""The check engine end to end: N http monitors, one celery beat, celery workers, a loopback target.
+
+Usage: .venv/bin/python bench/checks.py [--monitors 10000] [--interval 30] [--duration 180]
+           [--workers 1] [--concurrency 6] [--warmup 30] [--ceiling]
+
+Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, default .../statusapp_checks, is
+created if missing and migrated; its monitors and results are wiped; CELERY_BROKER_URL,
+default Redis db 13, is flushed). The target is nginx when `nginx` is installed
+(`apt-get install -y nginx`), else a small aiohttp server process; either answers 200 "ok".
+
+The monitors' first slots are spread on their grid from now + 5 s; beat and the workers
+then run for --duration seconds. Figures come from the CheckResult rows whose slot lies
+in the measurement window (after --warmup, before the end):
+  checks/s      results started in the window / window length
+  lag           started_at - scheduled_at, p50 and p99
+  run           results / the grid slots due in the window (every monitor's, exactly)
+  spacing       |started_at - previous started_at of the same monitor - interval|, p99
+  CPU/check     utime + stime of the beat and worker process trees (/proc) / checks
+Then, in the same run, a raw aiohttp loop in one process does new-connection GETs against
+the same target (the same session settings as the engine: force_close, no DNS cache) as
+fast as it can; its checks/s and CPU per check are the baseline.
+
+--ceiling then steps N up by --step (default x1.25) at the same interval until the p99 lag
+passes 5 s, and reports the largest N that stayed under.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/statusapp_checks")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
+os.environ["STATUSAPP_ALLOW_PRIVATE_TARGETS"] = "1"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+PYTHON = sys.executable
+CELERY = str(Path(PYTHON).parent / "celery")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+# --- the target ------------------------------------------------------------------------------
+
+NGINX_CONF = """
+daemon off; worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+  server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
+}}
+"""
+
+AIOHTTP_TARGET = """
+import sys
+from aiohttp import web
+app = web.Application()
+app.router.add_get("/{tail:.*}", lambda request: web.Response(text="ok"))
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, backlog=4096)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
+    port = free_port()
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx:
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port))
+        cmd, name = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], "nginx (1 worker)"
+    else:
+        cmd, name = [PYTHON, "-c", AIOHTTP_TARGET, str(port)], "aiohttp server"
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}/health", name
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    base, _, name = os.environ["DATABASE_URL"].rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    import django
+
+    django.setup()
+
+
+def create_monitors(count: int, interval: int, url: str) -> datetime:
+    """Wipe the bench database's monitors, create `count` http monitors on their grid; returns the first slot time."""
+    from django.db import connection
+
+    from accounts.models import Organization
+    from monitors.models import Monitor
+    from monitors.schedule import slot_at_or_after
+    from statusapp.api.ids import new_id
+
+    with connection.cursor() as cursor:  # a database of its own: TRUNCATE beats a cascading delete
+        cursor.execute("TRUNCATE monitors_monitor CASCADE")
+    org, _ = Organization.objects.get_or_create(slug="bench-checks", defaults={"name": "Bench checks"})
+    start = datetime.now(UTC) + timedelta(seconds=5)
+    monitors = []
+    for i in range(count):
+        monitor_id = new_id("mon")
+        first = slot_at_or_after(start, monitor_id=monitor_id, interval=interval)
+        monitors.append(
+            Monitor(
+                id=monitor_id,
+                organization=org,
+                name=f"Target {i}",
+                type="http",
+                url=url,
+                interval=interval,
+                timeout=10,
+                next_check_at=first,
+            )
+        )
+    Monitor.objects.bulk_create(monitors, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE monitors_monitor")
+    connection.close()
+    return start
+
+
+# --- CPU accounting ---------------------------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from "state" on (field 3)
+
+
+def tree_cpu(roots: list[int]) -> float:
+    """CPU seconds (user + system, including reaped children) of these processes and their descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))):
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if fields := _stat(pid):
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, ()))
+    return total / TICK
+
+
+def own_cpu(pids: list[int]) -> float:
+    """CPU seconds of these processes alone (their children not counted)."""
+    return sum(sum(int(v) for v in fields[11:13]) for pid in pids if (fields := _stat(pid))) / TICK
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine: everything, including other people's processes."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+# --- one run -----------------------------------------------------------------------------------
+
+
+def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.Popen]:
+    env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp)}
+    log = open(tmp / "celery.log", "ab")  # noqa: SIM115 (closed with the processes)
+    beat = [CELERY, "-A", "statusapp", "beat", "-l", "WARNING", "--schedule", str(tmp / "beat")]
+    processes = [subprocess.Popen(beat, cwd=ROOT, env=env, stdout=log, stderr=log)]
+    for i in range(workers):
+        worker = [CELERY, "-A", "statusapp", "worker", "-l", "WARNING", "-P", "prefork"]
+        worker += ["-c", str(concurrency), "-n", f"bench{i}@%h"]
+        processes.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=log))
+    return processes
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)  # warm shutdown: running batches finish
+    for process in processes:
+        try:
+            process.wait(40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * pct / 100))]
+
+
+def measure(args, monitors: int, url: str, tmp: Path) -> dict:
+    import redis
+    from django.db import connection
+
+    from monitors.schedule import offset_ms
+
+    redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
+    create_monitors(monitors, args.interval, url)
+    processes = start_celery(tmp, args.workers, args.concurrency)
+    roots = [p.pid for p in processes]
+    t0 = time.time()
+    try:
+        time.sleep(max(0.0, t0 + args.warmup - time.time()))
+        window_start, cpu_start, busy_start = time.time(), tree_cpu(roots), machine_busy()
+        beat_start, parents_start = tree_cpu(roots[:1]), own_cpu(roots[1:])
+        time.sleep(max(0.0, t0 + args.duration - time.time()))
+        window_end, cpu_end, busy_end = time.time(), tree_cpu(roots), machine_busy()
+        beat_cpu, parents_cpu = tree_cpu(roots[:1]) - beat_start, own_cpu(roots[1:]) - parents_start
+        load = os.getloadavg()
+        # Let the slots due just before the end finish (they were claimed up to the lookahead early).
+        time.sleep(5)
+    finally:
+        stop(processes)
+
+    start_dt, end_dt = (datetime.fromtimestamp(t, UTC) for t in (window_start, window_end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.monitor_id, r.scheduled_at, r.started_at, r.status FROM monitors_checkresult r"
+            " WHERE r.scheduled_at >= %s AND r.scheduled_at < %s ORDER BY r.monitor_id, r.scheduled_at",
+            [start_dt, end_dt],
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SELECT id FROM monitors_monitor")
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT count(*) FROM monitors_checkresult WHERE started_at >= %s AND started_at < %s", [start_dt, end_dt]
+        )
+        started_in_window = cursor.fetchone()[0]
+    connection.close()
+
+    # Every monitor's grid slots in [window_start, window_end): ceil((end - o) / p) - ceil((start - o) / p).
+    period = args.interval * 1000
+    a_ms, b_ms = int(window_start * 1000), int(window_end * 1000)
+    due = 0
+    for monitor_id in ids:
+        o = offset_ms(monitor_id, args.interval)
+        due += -(-(b_ms - o) // period) - -(-(a_ms - o) // period)
+
+    lags, spacing, ran, down = [], [], 0, 0
+    previous: tuple[str, datetime] | None = None
+    for monitor_id, scheduled_at, started_at, status in rows:
+        # Pairs inside the window only (the warm-up's late first checks are left out); a
+        # missed slot in between shows as an interval's worth of error.
+        if previous and previous[0] == monitor_id:
+            spacing.append(abs((started_at - previous[1]).total_seconds() - args.interval))
+        previous = (monitor_id, started_at)
+        ran += 1
+        down += status == "DOWN"
+        lags.append((started_at - scheduled_at).total_seconds())
+    lags.sort()
+    spacing.sort()
+    seconds = window_end - window_start
+    return {
+        "monitors": monitors,
+        "seconds": seconds,
+        "rate": started_in_window / seconds,
+        "lag_p50": percentile(lags, 50),
+        "lag_p99": percentile(lags, 99),
+        "lag_max": lags[-1] if lags else float("nan"),
+        "run_pct": 100 * ran / due if due else float("nan"),
+        "due": due,
+        "down": down,
+        "spacing_p99": percentile(spacing, 99),
+        "cpu_per_check_ms": 1000 * (cpu_end - cpu_start) / max(started_in_window, 1),
+        "cores": (cpu_end - cpu_start) / seconds,
+        # Where the CPU went, per check: beat, the worker parents (consumers), the pool processes.
+        "split_ms": [
+            1000 * x / max(started_in_window, 1)
+            for x in (beat_cpu, parents_cpu, cpu_end - cpu_start - beat_cpu - parents_cpu)
+        ],
+        "machine_busy_pct": 100 * (busy_end[0] - busy_start[0]) / max(busy_end[1] - busy_start[1], 1),
+        "load": load,
+    }
+
+
+# --- the baseline: a raw aiohttp loop ---------------------------------------------------------
+
+
+async def _raw_loop(url: str, count: int, concurrency: int) -> None:
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=0, force_close=True, use_dns_cache=False)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        left = count
+
+        async def client() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                async with session.get(url) as response:
+                    await response.read()
+
+        cpu, start = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"rate": count / elapsed, "cpu_per_check_ms": 1000 * cpu / count}))
+
+
+def baseline(url: str, count: int, concurrency: int) -> dict:
+    cmd = [PYTHON, __file__, "--raw-loop", url, "--raw-count", str(count), "--concurrency", str(concurrency)]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def report(args, result: dict) -> None:
+    load = " ".join(f"{v:.2f}" for v in result["load"])
+    split = " / ".join(f"{ms:.3f}" for ms in result["split_ms"])
+    print(
+        f"N={result['monitors']} @ {args.interval}s ({result['monitors'] / args.interval:.0f} checks/s due), "
+        f"window {result['seconds']:.0f}s, load {load}, machine busy {result['machine_busy_pct']:.0f}%\n"
+        f"  checks/s          {result['rate']:10.1f}\n"
+        f"  lag p50 / p99     {1000 * result['lag_p50']:10.1f} / {1000 * result['lag_p99']:.1f} ms"
+        f"  (max {1000 * result['lag_max']:.1f} ms)\n"
+        f"  due slots run     {result['run_pct']:10.2f} %  (of {result['due']}; DOWN results {result['down']})\n"
+        f"  spacing error p99 {1000 * result['spacing_p99']:10.1f} ms\n"
+        f"  CPU per check     {result['cpu_per_check_ms']:10.3f} ms  ({result['cores']:.2f} cores; "
+        f"beat / worker parents / pool: {split} ms)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--monitors", type=int, default=10_000)
+    parser.add_argument("--interval", type=int, default=30, help="seconds between checks of a monitor")
+    parser.add_argument("--duration", type=int, default=180, help="seconds beat and workers run")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds left out at the start")
+    parser.add_argument("--workers", type=int, default=1, help="celery worker processes (prefork)")
+    parser.add_argument("--concurrency", type=int, default=6, help="-c of each worker (pool processes)")
+    parser.add_argument("--baseline-count", type=int, default=30_000, help="GETs of the raw loop")
+    parser.add_argument("--baseline-concurrency", type=int, default=20, help="GETs in flight in the raw loop")
+    parser.add_argument("--ceiling", action="store_true", help="then raise N until p99 lag > 5 s")
+    parser.add_argument("--step", type=float, default=1.25, help="factor N grows by in --ceiling")
+    parser.add_argument("--raw-loop", help=argparse.SUPPRESS)  # the baseline's own process
+    parser.add_argument("--raw-count", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw_loop:
+        asyncio.run(_raw_loop(args.raw_loop, args.raw_count, args.concurrency))
+        return
+
+    ensure_database()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-checks-"))
+    target, url, target_name = start_target(tmp)
+    try:
+        print(
+            f"database {os.environ['DATABASE_URL'].split('@')[-1]}, broker {os.environ['CELERY_BROKER_URL']}, "
+            f"target {target_name} {url}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}\n"
+            f"celery: 1 beat + {args.workers} worker(s) x -c {args.concurrency} prefork; "
+            f"{args.duration}s runs, first {args.warmup}s left out",
+            flush=True,
+        )
+        result = measure(args, args.monitors, url, tmp)
+        report(args, result)
+        raw = baseline(url, args.baseline_count, args.baseline_concurrency)
+        print(
+            f"raw aiohttp loop ({args.baseline_count} new-connection GETs, {args.baseline_concurrency} in flight): "
+            f"{raw['rate']:7.1f} checks/s  CPU/check {raw['cpu_per_check_ms']:.3f} ms  load {os.getloadavg()[0]:.2f}"
+        )
+        print(f"CPU per check, engine / raw loop: {result['cpu_per_check_ms'] / raw['cpu_per_check_ms']:.2f}x")
+        if args.ceiling:
+            under, monitors = result["monitors"] if result["lag_p99"] <= 5 else None, args.monitors
+            while result["lag_p99"] <= 5:
+                monitors = int(monitors * args.step)
+                result = measure(args, monitors, url, tmp)
+                report(args, result)
+                if result["lag_p99"] <= 5:
+                    under = monitors
+            print(
+                f"ceiling at {args.interval}s: p99 lag stays under 5 s up to N={under} "
+                f"({(under or 0) / args.interval:.0f} checks/s due), passes it at N={monitors}"
+            )
+    finally:
+        target.terminate()
+        target.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
