@@ -7,6 +7,8 @@ state, a StatusChange for every transition, and the hourly and daily rollups.
 """
 
 import asyncio
+import math
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,11 +73,22 @@ def heartbeat_outcome(monitor: Monitor | SimpleNamespace, slot: datetime) -> Out
     return Outcome(status=Monitor.Status.UP, response_time_ms=None)
 
 
+# Checks start on ticks of this many seconds (each slot rounded up to the next tick): the
+# loop then wakes ten times a second and starts the checks of a tick together, instead of
+# waking, and polling the network, once per check. A monitor's consecutive slots round
+# alike, so its checks stay exactly one interval apart.
+START_TICK = 0.1
+
+
+def start_time(slot: datetime) -> float:
+    return math.ceil(slot.timestamp() / START_TICK) * START_TICK
+
+
 async def _run_on_time(jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Observation]:
     async with EngineContext() as context:
 
         async def one(monitor_id: str, slot: datetime, spec: CheckSpec) -> Observation:
-            delay = (slot - datetime.now(UTC)).total_seconds()
+            delay = start_time(slot) - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
             started_at = datetime.now(UTC)
