@@ -9,37 +9,15 @@ Both URLs are served by the same gunicorn (2 sync workers), one after the other.
 
 import argparse
 import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/statusapp_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-PYTHON = sys.executable
+from harness import ensure_database, gunicorn, report, setup_environment, wrk
 
-
-def ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+setup_environment("statusapp_bench")
 
 
 def prepare(monitors: int) -> str:
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
     import django
 
     django.setup()
@@ -71,24 +49,6 @@ def prepare(monitors: int) -> str:
     return raw_key
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wrk(url: str, seconds: int, connections: int, headers: list[str]) -> dict:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    latency = {}
-    for pct in ("50", "99"):
-        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
-        latency[pct] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rate": rate, "p50": latency["50"], "p99": latency["99"], "non2xx": int(errors.group(1)) if errors else 0}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--monitors", type=int, default=10_000)
@@ -100,37 +60,17 @@ def main() -> None:
 
     ensure_database()
     raw_key = prepare(args.monitors)
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "bench.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/bench/trivial", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        auth = ["-H", f"Authorization: Bearer {raw_key}"]
+    auth = [f"Authorization: Bearer {raw_key}"]
+    with gunicorn(workers=2) as base:
         list_url = f"{base}/api/monitors?limit=100"
-        wrk(list_url, 2, args.connections, auth)  # warm-up: connections, caches
-        trivial = wrk(f"{base}/bench/trivial", args.seconds, args.connections, [])
-        listing = wrk(list_url, args.seconds, args.connections, auth)
-    finally:
-        server.terminate()
-        server.wait(10)
+        wrk(list_url, 2, args.connections, headers=auth)  # warm-up: connections, caches
+        trivial = wrk(f"{base}/bench/trivial", args.seconds, args.connections)
+        listing = wrk(list_url, args.seconds, args.connections, headers=auth)
 
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}, monitors: {args.monitors}, "
           f"gunicorn 2 sync workers, wrk {args.connections} connections x {args.seconds}s")  # fmt: skip
-    for name, result in (("trivial JSON view", trivial), ("GET /api/monitors?limit=100", listing)):
-        print(
-            f"{name:30} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "
-            f"p99 {result['p99']:6.1f} ms   non-2xx {result['non2xx']}"
-        )
+    report("trivial JSON view", trivial)
+    report("GET /api/monitors?limit=100", listing)
     print(f"ratio list/trivial: {listing['rate'] / trivial['rate']:.3f}  (target >= 0.3, p99 < 75 ms)")
 
 

@@ -12,23 +12,15 @@ Target: >= 650 pings/s with p99 < 50 ms.
 
 import argparse
 import os
-import re
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/statusapp_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-PYTHON = sys.executable
+from harness import ensure_database, gunicorn, report, setup_environment, wrk
+
+setup_environment("statusapp_bench")
 
 # Each wrk thread starts at its own place in the list and cycles through every path.
 LUA = """
@@ -47,21 +39,8 @@ end
 """
 
 
-def ensure_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare(monitors: int) -> list[str]:
     """The ping tokens of `monitors` UP heartbeat monitors of the bench organization."""
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
     import django
 
     django.setup()
@@ -110,35 +89,6 @@ def pinged_since(moment) -> tuple[int, int]:
     return mine.filter(last_ping_at__gte=moment).count(), mine.exclude(status=Monitor.Status.UP).count()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wrk(url: str, seconds: int, connections: int, script: list[str] | None = None) -> dict:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if script:
-        cmd += ["-s", script[0], url, "--", *script[1:]]
-    else:
-        cmd.append(url)
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    latency = {}
-    for pct in ("50", "99"):
-        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
-        latency[pct] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    return {
-        "rate": rate,
-        "p50": latency["50"],
-        "p99": latency["99"],
-        "non2xx": int(errors.group(1)) if errors else 0,
-        "total": total,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--monitors", type=int, default=1_000)
@@ -159,38 +109,20 @@ def main() -> None:
     script_file.write_text(LUA)
     script = [str(script_file), str(paths_file)]
 
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "bench.wsgi", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/bench/trivial", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        wrk(base, 2, args.connections, script)  # warm-up: connections, URLconf, caches
-        trivial = wrk(f"{base}/bench/trivial", args.seconds, args.connections)
-        started = timezone.now()
-        pings = wrk(base, args.seconds, args.connections, script)
+        with gunicorn(workers=args.workers) as base:
+            wrk(base, 2, args.connections, script=script)  # warm-up: connections, URLconf, caches
+            trivial = wrk(f"{base}/bench/trivial", args.seconds, args.connections)
+            started = timezone.now()
+            pings = wrk(base, args.seconds, args.connections, script=script)
     finally:
-        server.terminate()
-        server.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
     pinged, not_up = pinged_since(started)
 
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}, heartbeat monitors: {args.monitors}, "
           f"gunicorn {args.workers} sync workers, wrk {args.connections} connections x {args.seconds}s")  # fmt: skip
-    for name, result in (("trivial JSON view", trivial), ("GET /ping/<token>", pings)):
-        print(
-            f"{name:20} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "
-            f"p99 {result['p99']:6.1f} ms   non-2xx {result['non2xx']}"
-        )
+    report("trivial JSON view", trivial)
+    report("GET /ping/<token>", pings)
     print(f"monitors pinged: {pinged}/{args.monitors} ({pings['total']} pings), not UP afterwards: {not_up}")
     print(f"ratio pings/trivial: {pings['rate'] / trivial['rate']:.3f}  (target >= 650 pings/s, p99 < 50 ms)")
 
