@@ -12,8 +12,8 @@ Checks during maintenance are never in the rollups, so they are left out here to
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import BigIntegerField, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, NullIf
+from django.db.models import BigIntegerField, F, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import Monitor, Rollup
@@ -119,22 +119,3 @@ def _ratio(total: int | None, count: int | None) -> int | None:
     if not count:
         return None
     return round(total / count)
-
-
-def with_uptime_24h(monitors: QuerySet[Monitor], now: datetime | None = None) -> QuerySet[Monitor]:
-    """Annotate `uptime_24h` (unrounded %, None without checks) on each monitor.
-
-    A correlated subquery over the monitor's hourly rollups, so a page of monitors and
-    their uptimes come back in one round trip.
-    """
-    now = now or timezone.now()
-    rollups = (
-        Rollup.objects.filter(_in_window("24h", now), monitor_id=OuterRef("pk"))
-        .order_by()
-        .values("monitor_id")
-        .annotate(
-            share=Cast(Sum(F("up") + F("degraded")), FloatField()) * Value(100.0) / NullIf(Sum("checks"), Value(0))
-        )
-        .values("share")
-    )
-    return monitors.annotate(uptime_24h=Subquery(rollups, output_field=FloatField()))
