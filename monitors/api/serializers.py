@@ -4,8 +4,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from monitors import selectors
+from monitors.engine import guard
 from monitors.models import CheckResult, Monitor
-from statusapp.api.fields import HttpUrlField, isoformat
+from statusapp.api.fields import TargetUrlField, isoformat, refuse_literal_private_address
 from statusapp.api.serializers import StrictSerializer
 
 URL_TYPES = {Monitor.Type.HTTP, Monitor.Type.KEYWORD, Monitor.Type.SSL}
@@ -68,8 +69,9 @@ def validate_status_codes(value: str) -> str:
 
 
 def validate_host(value: str) -> str:
-    if not _HOSTNAME.fullmatch(value):
+    if not _HOSTNAME.fullmatch(value) and guard.parse_numeric_host(value) is None:
         raise serializers.ValidationError("Must be a host name or an IP address.")
+    refuse_literal_private_address(value)
     return value.rstrip(".").lower()
 
 
@@ -91,7 +93,7 @@ class MonitorSerializer(StrictSerializer):
         required=False,
         help_text="Reads as PENDING, UP, DEGRADED, DOWN or PAUSED; write PAUSED to pause, ACTIVE to resume.",
     )
-    url = HttpUrlField(required=False)
+    url = TargetUrlField(required=False)
     method = serializers.ChoiceField(
         choices=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], required=False
     )
@@ -121,7 +123,7 @@ class MonitorSerializer(StrictSerializer):
         max_length=20,
         required=False,
     )
-    resolver = serializers.IPAddressField(allow_blank=True, required=False)
+    resolver = serializers.IPAddressField(allow_blank=True, required=False, validators=[refuse_literal_private_address])
     grace = serializers.IntegerField(min_value=0, max_value=86400, required=False)
     pingUrl = serializers.CharField(read_only=True)
     interval = serializers.IntegerField(max_value=86400, required=False, help_text="Seconds between checks.")

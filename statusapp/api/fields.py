@@ -2,9 +2,13 @@
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.validators import URLValidator
 from rest_framework import serializers
+
+from monitors.engine import guard
 
 
 def isoformat(value: datetime | None) -> str | None:
@@ -47,3 +51,24 @@ class StrictDateTimeField(serializers.DateTimeField):
         if isinstance(value, str) and any(ord(char) < 32 for char in value):
             self.fail("invalid_text")
         return super().to_internal_value(value)
+
+
+def refuse_literal_private_address(host: str) -> None:
+    """A clear 400 for a target that is written as a refused address (any numeric form).
+
+    Names are judged where it matters, at connect time, by the same guard; this only
+    spares the user a monitor that can never connect.
+    """
+    try:
+        guard.check_host_literal(host, allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS)
+    except guard.AddressNotAllowed as exc:
+        raise serializers.ValidationError(f"Address not allowed: {exc}.") from None
+
+
+class TargetUrlField(HttpUrlField):
+    """An http(s) URL that is not written as a private or metadata address."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        refuse_literal_private_address(urlsplit(value).hostname or "")
+        return value

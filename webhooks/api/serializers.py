@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
-from statusapp.api.fields import HttpUrlField, isoformat
+from statusapp.api.fields import TargetUrlField, isoformat
 from statusapp.api.serializers import StrictSerializer
 from webhooks.models import EventType, WebhookEndpoint
 
 
 class WebhookEndpointSerializer(StrictSerializer):
     id = serializers.CharField(read_only=True)
-    url = HttpUrlField()
+    url = TargetUrlField()
     description = serializers.CharField(max_length=500, allow_blank=True, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices),
