@@ -8,6 +8,7 @@ from statusapp.api.exceptions import PlanLimitReached
 
 from .models import Monitor
 
+# Written to `status` to resume a paused monitor; it reads PENDING until its next check.
 ACTIVE = "ACTIVE"
 
 

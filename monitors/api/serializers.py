@@ -6,6 +6,7 @@ from rest_framework import serializers
 from monitors import selectors
 from monitors.engine import guard
 from monitors.models import CheckResult, Monitor
+from monitors.services import ACTIVE
 from statusapp.api.fields import TargetUrlField, isoformat, refuse_literal_private_address
 from statusapp.api.serializers import StrictSerializer
 
@@ -42,7 +43,7 @@ _HOSTNAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?"
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
-ACTIVE = "ACTIVE"
+
 # Serializer context: {monitor id: 24h uptime} for the monitors being serialized.
 UPTIME_CONTEXT_KEY = "uptime_24h"
 

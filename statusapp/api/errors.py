@@ -4,6 +4,7 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -106,14 +107,10 @@ def handler400(request, exception=None):
 def handler404(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(404, "Not found"), status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
         return JsonResponse(error_body(500, "Internal server error"), status=500)
-    from django.views.defaults import server_error
-
     return server_error(request)
