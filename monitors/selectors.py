@@ -12,7 +12,9 @@ Checks during maintenance are never in the rollups, so they are left out here to
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import BigIntegerField, F, Q, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, F, FloatField, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -119,3 +121,25 @@ def _ratio(total: int | None, count: int | None) -> int | None:
     if not count:
         return None
     return round(total / count)
+
+
+# Per monitor of the outer query (`monitors_monitor`); built as text because Django's
+# expression machinery spent 1.4 ms a request assembling the same subquery.
+_UPTIME_24H_SQL = """
+SELECT SUM(r.up + r.degraded) * 100.0 / NULLIF(SUM(r.checks), 0) FROM monitors_rollup r
+WHERE r.monitor_id = monitors_monitor.id AND r.period = 'hour' AND r.bucket > %s AND r.bucket <= %s
+"""
+
+
+def with_uptime_24h(monitors: QuerySet[Monitor], now: datetime | None = None) -> QuerySet[Monitor]:
+    """Annotate `uptime_24h` (unrounded %, None without checks) on each monitor, the same
+    figure as `uptime_by_monitor(window="24h")`.
+
+    A correlated subquery over the monitor's hourly rollups, so a page of monitors and
+    their uptimes come back in one round trip.
+    """
+    now = now or timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    window = (adapt(now - WINDOWS["24h"][1]), adapt(now))
+    # A constant statement with bound parameters: nothing of the request is spliced in.
+    return monitors.annotate(uptime_24h=RawSQL(_UPTIME_24H_SQL, window, output_field=FloatField()))  # noqa: S611

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import ratelimit
 from monitors.models import CheckResult, Monitor, Rollup
+from monitors.selectors import uptime_by_monitor
 
 from .factories import MonitorFactory
 from .test_query_counts import PER_REQUEST, assert_constant, make_monitors, measure, show
@@ -311,8 +312,8 @@ def test_monitor_list_with_uptime_queries_do_not_grow_with_monitors(steady_rate_
     add_rollups(org)
     many = measure(admin, "/api/monitors?limit=100", 100)
 
-    # API key, rate-limit update, page with its total, 24h uptime of the page's monitors
-    assert_constant(few, many, PER_REQUEST + 2)
+    # API key, rate-limit update, page with its total and its monitors' 24h uptime
+    assert_constant(few, many, PER_REQUEST + 1)
     assert {item["uptime"] for item in admin.get("/api/monitors?limit=100").json()["data"]} == {100.0}
 
 
@@ -335,3 +336,17 @@ def test_uptime_is_two_queries_after_the_request_plumbing(steady_rate_limiter, a
         queries = measure(admin, f"/api/monitors/{monitor.id}/uptime")
     # API key, rate-limit update, the monitor, every window's rollup sums
     assert len(queries) == PER_REQUEST + 2, show(queries)
+
+
+def test_list_and_detail_uptime_match_the_rollup_selector(admin):
+    monitor = MonitorFactory(organization=admin.organization)
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    Rollup.objects.create(monitor=monitor, period="hour", bucket=hour, checks=10, up=8, degraded=1)
+    Rollup.objects.create(monitor=monitor, period="hour", bucket=hour - timedelta(hours=3), checks=10, up=10)
+    Rollup.objects.create(monitor=monitor, period="hour", bucket=hour - timedelta(hours=25), checks=10, up=0)
+    Rollup.objects.create(monitor=monitor, period="day", bucket=hour.replace(hour=0), checks=30, up=0)
+
+    expected = uptime_by_monitor([monitor.id], window="24h")[monitor.id]
+    assert expected == 95.0
+    assert admin.get("/api/monitors").json()["data"][0]["uptime"] == expected
+    assert admin.get(f"/api/monitors/{monitor.id}").json()["uptime"] == expected

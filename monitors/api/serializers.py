@@ -44,9 +44,6 @@ _HOSTNAME = re.compile(
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 
-# Serializer context: {monitor id: 24h uptime} for the monitors being serialized.
-UPTIME_CONTEXT_KEY = "uptime_24h"
-
 # The columns to_representation reads: lists fetch just these, as light named rows.
 REPRESENTATION_COLUMNS = (
     "id", "name", "type", "status", "url", "method", "request_headers", "request_body",
@@ -236,12 +233,11 @@ class MonitorSerializer(StrictSerializer):
         return data
 
     def _uptime(self, monitor: Monitor) -> float | None:
-        # A list passes its page's uptimes in the context (one query for the page);
-        # a single monitor reads its own.
-        uptimes = self.context.get(UPTIME_CONTEXT_KEY)
-        if uptimes is None:
-            uptimes = selectors.uptime_by_monitor([monitor.id], window="24h")
-        return uptimes.get(monitor.id)
+        # Lists and lookups come annotated (selectors.with_uptime_24h); a monitor just
+        # created or updated reads its own.
+        if not hasattr(monitor, "uptime_24h"):
+            return selectors.uptime_by_monitor([monitor.id], window="24h")[monitor.id]
+        return None if monitor.uptime_24h is None else round(monitor.uptime_24h, 3)
 
     def _ping_url(self, monitor: Monitor) -> str:
         path = f"/ping/{monitor.ping_token}"
