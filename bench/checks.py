@@ -32,20 +32,16 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/statusapp_checks")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+from harness import PYTHON, ROOT, ensure_database, free_port, setup_environment
+
+setup_environment("statusapp_checks")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 os.environ["STATUSAPP_ALLOW_PRIVATE_TARGETS"] = "1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-PYTHON = sys.executable
 CELERY = str(Path(PYTHON).parent / "celery")
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -72,12 +68,6 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
     port = free_port()
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -97,19 +87,6 @@ def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
 
 
 # --- the database ----------------------------------------------------------------------------
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    base, _, name = os.environ["DATABASE_URL"].rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
-    import django
-
-    django.setup()
 
 
 def create_monitors(count: int, interval: int, url: str) -> datetime:
@@ -371,6 +348,9 @@ def main() -> None:
         return
 
     ensure_database()
+    import django
+
+    django.setup()
     tmp = Path(tempfile.mkdtemp(prefix="bench-checks-"))
     target, url, target_name = start_target(tmp)
     try:
