@@ -23,10 +23,9 @@ from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
 from .models import CheckResult, Monitor, Rollup, StatusChange
-from .state import next_status
+from .state import SUCCESS, next_status
 
 PAUSED, HEARTBEAT = Monitor.Status.PAUSED, Monitor.Type.HEARTBEAT
-SUCCESS = {Monitor.Status.UP, Monitor.Status.DEGRADED}
 
 
 @dataclass(frozen=True, slots=True)

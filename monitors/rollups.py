@@ -13,7 +13,8 @@ from django.db import connection
 from django.db.models import Aggregate, IntegerField
 from django.utils import timezone
 
-from .models import CheckResult, Monitor, Rollup
+from .models import CheckResult, Rollup
+from .state import SUCCESS
 
 PERCENTILE = 0.95
 PERIOD_LENGTH = {Rollup.Period.HOUR: timedelta(hours=1), Rollup.Period.DAY: timedelta(days=1)}
@@ -21,11 +22,6 @@ PERIOD_LENGTH = {Rollup.Period.HOUR: timedelta(hours=1), Rollup.Period.DAY: time
 # check: up to the 300 s timeout plus the write), so a period is finalized only once it
 # has been over this long and its rollup has stopped growing.
 SETTLE = timedelta(minutes=10)
-SUCCESS = (Monitor.Status.UP, Monitor.Status.DEGRADED)
-
-
-def check_result_retention_days() -> int:
-    return getattr(settings, "CHECK_RESULT_RETENTION_DAYS", 14)
 
 
 class PercentileDisc(Aggregate):
@@ -100,7 +96,7 @@ def finalize_p95(now: datetime | None = None, *, batch_size: int = 1000, settle:
     computed again.
     """
     now = now or timezone.now()
-    oldest = now - timedelta(days=check_result_retention_days())
+    oldest = now - timedelta(days=settings.CHECK_RESULT_RETENTION_DAYS)
     finalized = 0
     for period, length in PERIOD_LENGTH.items():
         pending = Rollup.objects.filter(
@@ -142,7 +138,7 @@ def prune_check_results(
     statement holds locks for long; returns how many were deleted. The rollups keep
     the history."""
     if retention_days is None:
-        retention_days = check_result_retention_days()
+        retention_days = settings.CHECK_RESULT_RETENTION_DAYS
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1.")
     cutoff = (now or timezone.now()) - timedelta(days=retention_days)

@@ -3,6 +3,8 @@
 from .models import Monitor
 
 UP, DEGRADED, DOWN, PENDING = Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.DOWN, Monitor.Status.PENDING
+# Results that count as available: in uptime, and in response-time figures.
+SUCCESS = frozenset({UP, DEGRADED})
 
 
 def next_status(*, status: str, failure_count: int, retries: int, result: str) -> tuple[str, int]:

@@ -41,4 +41,4 @@ def finalize_rollups() -> int:
 
 @shared_task(ignore_result=True)
 def prune_check_results() -> int:
-    return rollups.prune_check_results(retention_days=settings.CHECK_RESULT_RETENTION_DAYS)
+    return rollups.prune_check_results()
