@@ -1,6 +1,5 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from monitors import selectors, services
@@ -47,16 +46,6 @@ class MonitorViewSet(OrganizationScopedViewSet):
     def perform_destroy(self, instance):
         services.monitor_delete(monitor=instance)
 
-    def _monitor_id(self) -> str:
-        """The URL's monitor, if it is the caller's (else a 404).
-
-        Not get_object(): that applies the list filters, and on these routes `?status=`
-        filters check results, not the monitor.
-        """
-        monitor = get_object_or_404(self.get_queryset().only("id"), pk=self.kwargs[self.lookup_field])
-        self.check_object_permissions(self.request, monitor)
-        return monitor.id
-
     @extend_schema(
         summary="A monitor's check results",
         description="Raw check results, newest first; kept for the retention period "
@@ -77,7 +66,7 @@ class MonitorViewSet(OrganizationScopedViewSet):
         list_columns=CHECK_RESULT_COLUMNS,
     )
     def checks(self, request, pk=None):
-        results = CheckResult.objects.filter(monitor_id=self._monitor_id()).order_by("-scheduled_at")
+        results = CheckResult.objects.filter(monitor_id=self.get_object().pk).order_by("-scheduled_at")
         page = self.paginate_queryset(self.filter_queryset(results))
         return self.get_paginated_response(CheckResultSerializer(page, many=True).data)
 
@@ -90,6 +79,6 @@ class MonitorViewSet(OrganizationScopedViewSet):
     )
     @action(detail=True, methods=["get"], url_path="uptime", serializer_class=MonitorUptimeSerializer)
     def uptime(self, request, pk=None):
-        monitor_id = self._monitor_id()
+        monitor_id = self.get_object().pk
         summary = {"monitor_id": monitor_id, "windows": selectors.monitor_uptime_summary(monitor_id)}
         return Response(MonitorUptimeSerializer(summary).data)
