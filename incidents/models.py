@@ -48,6 +48,9 @@ class Incident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Opened by a monitor going DOWN: monitors join it, and it resolves itself once
+    # they are all back UP.
+    auto_opened = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -89,3 +92,37 @@ class IncidentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status}: {self.message[:50]}"
+
+
+class MaintenanceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFYING = "verifying", "Verifying"
+    COMPLETED = "completed", "Completed"
+
+
+class Maintenance(models.Model):
+    """A scheduled maintenance window. While it is active its monitors are still checked,
+    but their results are left out of uptime and no alert or auto-incident fires."""
+
+    id = PublicIdField("mnt")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="maintenances")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=MaintenanceStatus.choices, default=MaintenanceStatus.SCHEDULED)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    monitors = models.ManyToManyField(Monitor, related_name="maintenances", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "-starts_at", "id"]),
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

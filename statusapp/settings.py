@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-monitors": {"task": "monitors.tasks.dispatch_due_monitors", "schedule": 1.0},
     "finalize-rollups": {"task": "monitors.tasks.finalize_rollups", "schedule": 300.0},
     "prune-check-results": {"task": "monitors.tasks.prune_check_results", "schedule": 3600.0},
+    "sweep-deliveries": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 1.0},
+    "sweep-status-changes": {"task": "incidents.tasks.process_status_changes", "schedule": 60.0},
+    "sync-maintenances": {"task": "incidents.tasks.sync_maintenances", "schedule": 1.0},
+    "send-subscriber-notifications": {"task": "statuspages.tasks.send_notifications", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -250,6 +254,30 @@ CHECK_DISPATCH_LIMIT = env_int("STATUSAPP_CHECK_DISPATCH_LIMIT", 20_000)
 CHECK_BATCH_SIZE = env_int("STATUSAPP_CHECK_BATCH_SIZE", 250)
 CHECK_BATCH_TIME_LIMIT = 300 + 30  # the longest timeout plus the lookahead and the write
 CHECK_RESULT_RETENTION_DAYS = env_int("STATUSAPP_CHECK_RETENTION_DAYS", 14)
+
+# Webhooks: a request's wall-clock limit (seconds); the waits before each retry
+# (Svix's schedule); how many requests one endpoint may have in flight; how long an
+# endpoint may fail every attempt before it is disabled.
+WEBHOOK_TIMEOUT = env_int("STATUSAPP_WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRY_SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
+WEBHOOK_ENDPOINT_CONCURRENCY = env_int("STATUSAPP_WEBHOOK_ENDPOINT_CONCURRENCY", 8)
+WEBHOOK_DISABLE_AFTER_DAYS = 5
+# A dispatched delivery left unsent this long (lost message, killed worker) is sent again.
+WEBHOOK_DISPATCH_LEASE = env_int("STATUSAPP_WEBHOOK_DISPATCH_LEASE", 60)
+
+# Email to status page subscribers: printed to the console unless an SMTP host is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StatusApp <status@localhost>")
+# Absolute links in emails (confirm, unsubscribe) start with this.
+STATUSAPP_BASE_URL = env_str("STATUSAPP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

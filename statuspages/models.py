@@ -1,6 +1,7 @@
 from django.db import models
 
 from accounts.models import Organization
+from incidents.models import IncidentUpdate
 from monitors.models import Monitor
 from statusapp.api.ids import PublicIdField
 
@@ -37,3 +38,41 @@ class StatusPageComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id}: {self.monitor_id}"
+
+
+class Subscriber(models.Model):
+    """An email address that asked for a page's incident updates. It gets them once
+    confirmed, until it unsubscribes; `token` is the secret in its confirm and
+    unsubscribe links."""
+
+    id = PublicIdField("sub")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="subscribers")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["page", "email"], name="unique_page_subscriber")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class SubscriberNotification(models.Model):
+    """One incident update for one subscriber: unique, so no email goes out twice."""
+
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, related_name="+")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["update", "subscriber"], name="unique_update_notification")]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.update_id} -> {self.subscriber_id}"
