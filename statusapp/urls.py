@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("ping/", include("monitors.urls")),
+    path("status/", include("statuspages.urls")),
     path("admin/", admin.site.urls),
 ]
 
