@@ -15,6 +15,7 @@ from .models import (
     IncidentStatus,
     IncidentUpdate,
 )
+from .signals import incident_update_published
 
 # (monitor, component status or None for "from the impact")
 AffectedSpec = Sequence[tuple[Monitor, str | None]]
@@ -43,6 +44,14 @@ def _set_status(incident: Incident, status: str) -> None:
         incident.resolved_at = None
 
 
+def _add_to_timeline(incident: Incident, *, message: str, notify_subscribers: bool = False) -> IncidentUpdate:
+    update = IncidentUpdate.objects.create(
+        incident=incident, status=incident.status, message=message, notify_subscribers=notify_subscribers
+    )
+    incident_update_published.send(sender=IncidentUpdate, update=update)
+    return update
+
+
 @transaction.atomic
 def incident_create(
     *,
@@ -62,7 +71,7 @@ def incident_create(
         resolved_at=timezone.now() if status == IncidentStatus.RESOLVED else None,
     )
     _set_affected(incident, affected)
-    IncidentUpdate.objects.create(incident=incident, status=status, message=description)
+    _add_to_timeline(incident, message=description)
     return incident
 
 
@@ -84,7 +93,7 @@ def incident_update(
     if affected is not None:
         _set_affected(incident, affected)
     if status_changed or update:
-        IncidentUpdate.objects.create(incident=incident, status=incident.status, message=update or "")
+        _add_to_timeline(incident, message=update or "")
     return incident
 
 
@@ -95,9 +104,7 @@ def incident_add_update(
     if status is not None:
         _set_status(incident, status)
     incident.save()
-    return IncidentUpdate.objects.create(
-        incident=incident, status=incident.status, message=message, notify_subscribers=notify_subscribers
-    )
+    return _add_to_timeline(incident, message=message, notify_subscribers=notify_subscribers)
 
 
 def incident_delete(*, incident: Incident) -> None:
