@@ -22,7 +22,14 @@ from .context import EngineContext
 from .errors import describe_cert_error, describe_oserror, describe_ssl_error, find_in_chain
 from .types import CheckResult, CheckSpec, down, up_or_degraded
 
-__all__ = ["MAX_REDIRECTS", "check_http", "evaluate_json_path", "parse_json_path", "parse_status_codes"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "check_http",
+    "describe_client_error",
+    "evaluate_json_path",
+    "parse_json_path",
+    "parse_status_codes",
+]
 
 MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -203,7 +210,7 @@ def _assert_body(spec: CheckSpec, body: bytes, truncated: bool, keyword: bytes |
                 )
 
 
-def _describe_client_error(exc: BaseException) -> str:
+def describe_client_error(exc: BaseException) -> str:
     refused = find_in_chain(exc, guard.AddressNotAllowed)
     if refused is not None:
         return f"address not allowed: {refused}"
@@ -302,4 +309,4 @@ async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:
     except guard.AddressNotAllowed as exc:
         return down(f"address not allowed: {exc}", elapsed_ms, status)
     except (aiohttp.ClientError, OSError, ValueError) as exc:
-        return down(_describe_client_error(exc), elapsed_ms, status)
+        return down(describe_client_error(exc), elapsed_ms, status)

@@ -1,0 +1,129 @@
+"""Who sends which pending delivery, and when.
+
+A pending delivery is sent by the task it is leased to: dispatching sets a lease
+(a token and an expiry) and enqueues the task once the transaction commits; the task
+sends only what still carries its token. A lease that runs out without an outcome (a
+lost broker message, a flushed Redis, a killed worker) leaves the delivery to the
+sweeper, which also sends the retries that have come due. So PostgreSQL, not the
+broker, decides what is still to send.
+
+No endpoint has more than WEBHOOK_ENDPOINT_CONCURRENCY deliveries leased at once: a
+slow receiver holds back its own deliveries, not everyone else's.
+"""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from .models import Delivery
+from .sender import Job
+
+BATCH_SIZE = 100  # deliveries per task
+SWEEP_LIMIT = 10_000  # deliveries one sweep may dispatch
+
+
+def _in_flight(endpoint_ids: Iterable[str], now: datetime) -> dict[str, int]:
+    rows = (
+        Delivery.objects.filter(endpoint_id__in=set(endpoint_ids), status=Delivery.Status.PENDING, lease_until__gt=now)
+        .values("endpoint_id")
+        .annotate(n=Count("id"))
+        .values_list("endpoint_id", "n")
+    )
+    return dict(rows)
+
+
+def dispatch_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
+    """Lease (delivery id, endpoint id) candidates, up to each endpoint's cap, and
+    enqueue their sending once the current transaction commits."""
+    if not candidates:
+        return
+    now = timezone.now()
+    room = defaultdict(lambda: settings.WEBHOOK_ENDPOINT_CONCURRENCY)
+    for endpoint_id, n in _in_flight((endpoint_id for _, endpoint_id in candidates), now).items():
+        room[endpoint_id] -= n
+    chosen = []
+    for delivery_id, endpoint_id in candidates:
+        if room[endpoint_id] > 0:
+            room[endpoint_id] -= 1
+            chosen.append(delivery_id)
+    if not chosen:
+        return
+    token = secrets.token_hex(16)
+    leased = Delivery.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now), id__in=chosen, status=Delivery.Status.PENDING
+    ).update(lease_token=token, lease_until=now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE))
+    if leased:
+        transaction.on_commit(lambda: _enqueue(token, chosen))
+
+
+def _enqueue(token: str, delivery_ids: list[str]) -> None:
+    from .tasks import send_deliveries  # the tasks module imports this one
+
+    for start in range(0, len(delivery_ids), BATCH_SIZE):
+        send_deliveries.delay(token, delivery_ids[start : start + BATCH_SIZE])
+
+
+@transaction.atomic
+def sweep(now: datetime | None = None) -> int:
+    """Dispatch the pending deliveries that are due and not leased (or whose lease ran
+    out), oldest first, at most each endpoint's cap. Returns how many were considered."""
+    now = now or timezone.now()
+    due = (
+        Delivery.objects.filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lte=now),
+            status=Delivery.Status.PENDING,
+            next_attempt_at__lte=now,
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=F("endpoint_id"), order_by=[F("next_attempt_at"), F("id")]))
+        .filter(rank__lte=settings.WEBHOOK_ENDPOINT_CONCURRENCY)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", "endpoint_id")[:SWEEP_LIMIT]
+    )
+    candidates = list(due)
+    dispatch_on_commit(candidates)
+    return len(candidates)
+
+
+def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
+    """Take up the deliveries still leased under `token`: extend the lease over the
+    send (the request's timeout and the time to record it) and return them as jobs."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.WEBHOOK_TIMEOUT + 15)
+    mine = Delivery.objects.filter(id__in=delivery_ids, lease_token=token, status=Delivery.Status.PENDING)
+    if not mine.filter(lease_until__gt=now).update(lease_until=now + lease):
+        return []
+    rows = mine.filter(endpoint__enabled=True).values_list(
+        "id",
+        "attempts",
+        "event_id",
+        "event__type",
+        "event__body",
+        "endpoint_id",
+        "endpoint__url",
+        "endpoint__secret",
+        "endpoint__previous_secret",
+        "endpoint__previous_secret_expires_at",
+    )
+    jobs = []
+    for delivery_id, attempts, event_id, event_type, body, endpoint_id, url, secret, previous, expires in rows:
+        in_overlap = previous and expires is not None and expires > now
+        jobs.append(
+            Job(
+                delivery_id=delivery_id,
+                attempt=attempts + 1,
+                event_id=event_id,
+                event_type=event_type,
+                body=body.encode(),
+                endpoint_id=endpoint_id,
+                url=url,
+                secrets=(secret, previous) if in_overlap else (secret,),
+            )
+        )
+    return jobs

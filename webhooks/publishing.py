@@ -1,0 +1,66 @@
+"""Events: written in the transaction of their cause, with a delivery per endpoint that wants them."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from statusapp.api.fields import isoformat
+from statusapp.api.ids import new_id
+
+from . import dispatch
+from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
+
+
+def _event(organization_id: int, event_type: str, payload: dict, now: datetime) -> Event:
+    event_id = new_id("evt")
+    body = {"id": event_id, "event": event_type, "timestamp": isoformat(now), **payload}
+    return Event(
+        id=event_id, organization_id=organization_id, type=event_type, body=orjson.dumps(body).decode(), created_at=now
+    )
+
+
+@transaction.atomic
+def publish(events: Iterable[tuple[int, str, dict]]) -> list[Event]:
+    """Record (organization id, event type, payload) events and queue their deliveries.
+
+    The body is serialized here, once: every attempt sends these bytes. Deliveries
+    are dispatched when the transaction commits; nothing is sent for a rollback.
+    """
+    now = timezone.now()
+    created = Event.objects.bulk_create(
+        [_event(organization_id, event_type, payload, now) for organization_id, event_type, payload in events]
+    )
+    if not created:
+        return created
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(
+        organization_id__in={event.organization_id for event in created}, enabled=True
+    ).only("id", "organization_id", "events"):
+        endpoints.setdefault(endpoint.organization_id, []).append(endpoint)
+    deliveries = [
+        Delivery(event=event, endpoint_id=endpoint.id, created_at=now, next_attempt_at=now)
+        for event in created
+        for endpoint in endpoints.get(event.organization_id, ())
+        if event.type in endpoint.events
+    ]
+    _deliver(deliveries)
+    return created
+
+
+@transaction.atomic
+def publish_test(endpoint: WebhookEndpoint) -> Delivery:
+    """A `webhook.test` event for this endpoint alone, whatever it subscribes to."""
+    now = timezone.now()
+    event = _event(endpoint.organization_id, TEST_EVENT, {"endpoint": {"id": endpoint.id}}, now)
+    event.save(force_insert=True)
+    delivery = Delivery(event=event, endpoint_id=endpoint.id, created_at=now, next_attempt_at=now)
+    _deliver([delivery])
+    return delivery
+
+
+def _deliver(deliveries: list[Delivery]) -> None:
+    Delivery.objects.bulk_create(deliveries)
+    dispatch.dispatch_on_commit([(delivery.id, delivery.endpoint_id) for delivery in deliveries])

@@ -1,0 +1,254 @@
+"""Sending deliveries over HTTP, from one event loop per worker process.
+
+A task hands its deliveries to the process's sender and waits for them only while
+they keep finishing: once none has finished for SLOW_GAP seconds, the task records
+what finished and returns, and the slow ones finish on the sender's loop and are
+recorded by its recorder thread. A slow or hanging receiver therefore ties up a
+coroutine, not a worker process, and the process goes on with other tasks.
+
+Every address connected to passes the check engine's guard (at connect time, names
+and literals alike); redirects are not followed (a 3xx is a failure).
+"""
+
+import asyncio
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiohttp
+from django.db import close_old_connections
+from yarl import URL
+
+from monitors.engine.context import default_ssl_context
+from monitors.engine.guard import GuardedResolver, check_host_literal
+from monitors.engine.http import describe_client_error
+
+from .signing import signature_headers
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "StatusApp-Webhooks/1.0"
+HEAD_BYTES = 500  # of the response body, kept with the attempt
+SLOW_GAP = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    delivery_id: str
+    attempt: int  # 1 for the first attempt
+    event_id: str
+    event_type: str
+    body: bytes
+    endpoint_id: str
+    url: str
+    secrets: tuple[str, ...]  # the current secret, then a previous one in its overlap
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    job: Job
+    attempted_at: datetime
+    duration_ms: int
+    status_code: int | None = None
+    error: str = ""
+    response_head: str = ""
+    retry_after: float | None = None  # seconds, from the response's Retry-After
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allow_private: bool) -> Outcome:
+    """One attempt: POST the body, signed, under a wall-clock deadline. Never raises."""
+    attempted_at = datetime.now(UTC)
+    started = time.monotonic()
+    status_code, head, retry_after, error = None, "", None, ""
+    try:
+        async with asyncio.timeout(timeout):
+            url = URL(job.url)
+            if url.scheme not in ("http", "https") or not url.raw_host:
+                raise aiohttp.InvalidURL(job.url)
+            check_host_literal(url.raw_host, allow_private=allow_private)
+            headers = {
+                "Content-Type": "application/json",
+                "X-StatusApp-Event": job.event_type,
+                "X-StatusApp-Delivery": job.delivery_id,
+                **signature_headers(
+                    secrets=job.secrets, message_id=job.event_id, timestamp=int(time.time()), body=job.body
+                ),
+            }
+            async with session.post(url, data=job.body, headers=headers, allow_redirects=False) as response:
+                status_code = response.status
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), attempted_at)
+                head = (await response.content.read(HEAD_BYTES)).decode("utf-8", "replace")
+    except TimeoutError:
+        error = f"timed out after {timeout:g} s"
+    except Exception as exc:  # noqa: BLE001 - every failure is an outcome, described without echoing data
+        error = describe_client_error(exc)
+    if status_code is not None and not 200 <= status_code < 300:
+        error = f"HTTP {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+    return Outcome(
+        job=job,
+        attempted_at=attempted_at,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        status_code=status_code,
+        error=error[:200],
+        response_head=head,
+        retry_after=retry_after,
+    )
+
+
+class Batch:
+    """The outcomes of one task's jobs: collected by the task while they keep coming,
+    then handed to `late` (the recorder) as they finish."""
+
+    def __init__(self, size: int, late) -> None:
+        self._late = late
+        self._remaining = size
+        self._finished: list[Outcome] = []
+        self._detached = False
+        self._changed = threading.Condition()
+
+    def add(self, outcome: Outcome) -> None:
+        with self._changed:
+            if self._detached:
+                self._late(outcome)
+                return
+            self._finished.append(outcome)
+            self._remaining -= 1
+            self._changed.notify()
+
+    def collect(self, gap: float) -> list[Outcome]:
+        """Wait while outcomes keep arriving at most `gap` apart; return those that did."""
+        with self._changed:
+            while self._remaining and self._changed.wait(gap):
+                pass
+            self._detached = True
+            finished, self._finished = self._finished, []
+            return finished
+
+
+class Sender:
+    """The process's event loop (on a daemon thread) and its HTTP sessions."""
+
+    def __init__(self, record) -> None:
+        self.pid = os.getpid()
+        self._recorder = Recorder(record)
+        self._loop = asyncio.new_event_loop()
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}
+        threading.Thread(target=self._loop.run_forever, name="webhook-sender", daemon=True).start()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        sessions, self._sessions = list(self._sessions.values()), {}
+
+        async def close_all() -> None:
+            for session in sessions:
+                await session.close()
+
+        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(timeout=5)
+
+    def start(self, jobs: list[Job], *, timeout: float, allow_private: bool) -> Batch:
+        batch = Batch(len(jobs), self._recorder.put)
+        for job in jobs:
+            asyncio.run_coroutine_threadsafe(self._send(job, batch, timeout, allow_private), self._loop)
+        return batch
+
+    async def _send(self, job: Job, batch: Batch, timeout: float, allow_private: bool) -> None:
+        batch.add(await send(job, self._session(allow_private), timeout=timeout, allow_private=allow_private))
+
+    def _session(self, allow_private: bool) -> aiohttp.ClientSession:
+        session = self._sessions.get(allow_private)
+        if session is None:
+            # Connections are kept alive between deliveries (each was guarded when it
+            # was opened); DNS is not cached, so every new connection is guarded afresh.
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(allow_private=allow_private),
+                ssl=default_ssl_context(),
+                limit=0,
+                use_dns_cache=False,
+            )
+            session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
+            )
+            self._sessions[allow_private] = session
+        return session
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether every outcome handed to the recorder has been recorded within `timeout`."""
+        return self._recorder.wait_idle(timeout)
+
+
+class Recorder:
+    """Records late outcomes, many at a time, on a thread of its own (with its own
+    database connection)."""
+
+    def __init__(self, record) -> None:
+        self._record = record
+        self._queue: queue.Queue[Outcome] = queue.Queue()
+        self._idle = threading.Condition()
+        self._pending = 0
+        threading.Thread(target=self._run, name="webhook-recorder", daemon=True).start()
+
+    def put(self, outcome: Outcome) -> None:
+        with self._idle:
+            self._pending += 1
+        self._queue.put(outcome)
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._pending, timeout)
+
+    def _run(self) -> None:
+        while True:
+            outcomes = [self._queue.get()]
+            while len(outcomes) < 500:
+                try:
+                    outcomes.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            close_old_connections()
+            try:
+                self._record(outcomes)
+            except Exception:
+                # Their leases run out and the sweeper sends them again.
+                logger.exception("could not record %d webhook attempts", len(outcomes))
+            with self._idle:
+                self._pending -= len(outcomes)
+                self._idle.notify_all()
+
+
+_sender: Sender | None = None
+_sender_lock = threading.Lock()
+
+
+def sender(record) -> Sender:
+    """This process's sender (a forked worker process starts its own)."""
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender.pid != os.getpid():
+            _sender = Sender(record)
+        return _sender
