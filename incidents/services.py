@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from monitors.models import Monitor
 
+from . import events
 from .models import (
     IMPACT_COMPONENT_STATUS,
     AffectedComponent,
@@ -72,6 +73,7 @@ def incident_create(
     )
     _set_affected(incident, affected)
     _add_to_timeline(incident, message=description)
+    events.publish_incident_change(incident, created=True)
     return incident
 
 
@@ -94,6 +96,7 @@ def incident_update(
         _set_affected(incident, affected)
     if status_changed or update:
         _add_to_timeline(incident, message=update or "")
+    events.publish_incident_change(incident, resolved=status_changed and status == IncidentStatus.RESOLVED)
     return incident
 
 
@@ -101,10 +104,13 @@ def incident_update(
 def incident_add_update(
     *, incident: Incident, message: str, notify_subscribers: bool = False, status: str | None = None
 ) -> IncidentUpdate:
+    resolved = status == IncidentStatus.RESOLVED and incident.status != status
     if status is not None:
         _set_status(incident, status)
     incident.save()
-    return _add_to_timeline(incident, message=message, notify_subscribers=notify_subscribers)
+    update = _add_to_timeline(incident, message=message, notify_subscribers=notify_subscribers)
+    events.publish_incident_change(incident, resolved=resolved)
+    return update
 
 
 def incident_delete(*, incident: Incident) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -25,7 +24,6 @@ from django.utils import timezone
 from .models import Delivery
 from .sender import Job
 
-BATCH_SIZE = 100  # deliveries per task
 SWEEP_LIMIT = 10_000  # deliveries one sweep may dispatch
 
 
@@ -39,11 +37,11 @@ def _in_flight(endpoint_ids: Iterable[str], now: datetime) -> dict[str, int]:
     return dict(rows)
 
 
-def dispatch_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
-    """Lease (delivery id, endpoint id) candidates, up to each endpoint's cap, and
-    enqueue their sending once the current transaction commits."""
+def lease(candidates: Sequence[tuple[str, str]]) -> tuple[str, list[str]] | None:
+    """Lease (delivery id, endpoint id) candidates, up to each endpoint's cap: the
+    token and the delivery ids leased under it, or None if none could be."""
     if not candidates:
-        return
+        return None
     now = timezone.now()
     room = defaultdict(lambda: settings.WEBHOOK_ENDPOINT_CONCURRENCY)
     for endpoint_id, n in _in_flight((endpoint_id for _, endpoint_id in candidates), now).items():
@@ -54,28 +52,19 @@ def dispatch_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
             room[endpoint_id] -= 1
             chosen.append(delivery_id)
     if not chosen:
-        return
+        return None
     token = secrets.token_hex(16)
     leased = Delivery.objects.filter(
         Q(lease_until__isnull=True) | Q(lease_until__lte=now), id__in=chosen, status=Delivery.Status.PENDING
     ).update(lease_token=token, lease_until=now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE))
-    if leased:
-        transaction.on_commit(lambda: _enqueue(token, chosen))
+    return (token, chosen) if leased else None
 
 
-def _enqueue(token: str, delivery_ids: list[str]) -> None:
-    from .tasks import send_deliveries  # the tasks module imports this one
-
-    for start in range(0, len(delivery_ids), BATCH_SIZE):
-        send_deliveries.delay(token, delivery_ids[start : start + BATCH_SIZE])
-
-
-@transaction.atomic
-def sweep(now: datetime | None = None) -> int:
-    """Dispatch the pending deliveries that are due and not leased (or whose lease ran
-    out), oldest first, at most each endpoint's cap. Returns how many were considered."""
+def due(now: datetime | None = None) -> list[tuple[str, str]]:
+    """The pending deliveries that are due and not leased (or whose lease ran out),
+    oldest first, at most each endpoint's cap of them."""
     now = now or timezone.now()
-    due = (
+    return list(
         Delivery.objects.filter(
             Q(lease_until__isnull=True) | Q(lease_until__lte=now),
             status=Delivery.Status.PENDING,
@@ -86,9 +75,6 @@ def sweep(now: datetime | None = None) -> int:
         .order_by("next_attempt_at", "id")
         .values_list("id", "endpoint_id")[:SWEEP_LIMIT]
     )
-    candidates = list(due)
-    dispatch_on_commit(candidates)
-    return len(candidates)
 
 
 def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:

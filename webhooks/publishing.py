@@ -10,7 +10,7 @@ from django.utils import timezone
 from statusapp.api.fields import isoformat
 from statusapp.api.ids import new_id
 
-from . import dispatch
+from . import tasks
 from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
 
 
@@ -63,4 +63,4 @@ def publish_test(endpoint: WebhookEndpoint) -> Delivery:
 
 def _deliver(deliveries: list[Delivery]) -> None:
     Delivery.objects.bulk_create(deliveries)
-    dispatch.dispatch_on_commit([(delivery.id, delivery.endpoint_id) for delivery in deliveries])
+    tasks.send_on_commit([(delivery.id, delivery.endpoint_id) for delivery in deliveries])

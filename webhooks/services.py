@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Organization
 from statusapp.api.exceptions import PlanLimitReached
 
-from . import dispatch, publishing, recording
+from . import publishing, recording, tasks
 from .models import Delivery, WebhookEndpoint
 
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -70,7 +70,7 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(id=delivery.id).update(
         status=Delivery.Status.PENDING, next_attempt_at=now, finished_at=None, lease_token="", lease_until=None
     )
-    dispatch.dispatch_on_commit([(delivery.id, delivery.endpoint_id)])
+    tasks.send_on_commit([(delivery.id, delivery.endpoint_id)])
     delivery.refresh_from_db()
     return delivery
 

@@ -1,8 +1,13 @@
+from collections.abc import Sequence
+
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
 from . import dispatch, recording
 from .sender import SLOW_GAP, sender
+
+BATCH_SIZE = 100  # deliveries per task
 
 
 # A lost or repeated message is harmless: a delivery is sent only by the holder of its
@@ -23,4 +28,22 @@ def send_deliveries(token: str, delivery_ids: list[str]) -> int:
 
 @shared_task(ignore_result=True, expires=5)
 def sweep_deliveries() -> int:
-    return dispatch.sweep()
+    """Send what is due and unleased: retries, and what a lost message or a killed worker left."""
+    with transaction.atomic():
+        candidates = dispatch.due()
+        send_on_commit(candidates)
+    return len(candidates)
+
+
+def send_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
+    """Lease (delivery id, endpoint id) candidates and send them once the transaction commits."""
+    leased = dispatch.lease(candidates)
+    if leased is None:
+        return
+    token, delivery_ids = leased
+
+    def enqueue() -> None:
+        for start in range(0, len(delivery_ids), BATCH_SIZE):
+            send_deliveries.delay(token, delivery_ids[start : start + BATCH_SIZE])
+
+    transaction.on_commit(enqueue)
