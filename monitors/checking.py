@@ -23,6 +23,7 @@ from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
 from .models import CheckResult, Monitor, Rollup, StatusChange
+from .signals import status_changes_recorded
 from .state import SUCCESS, next_status
 
 PAUSED, HEARTBEAT = Monitor.Status.PAUSED, Monitor.Type.HEARTBEAT
@@ -186,7 +187,9 @@ def record_observations(observations: list[Observation]) -> int:
         monitor.last_error = outcome.error[:500]
         touched[monitor.id] = monitor
     bulk_insert(CheckResult, Result._fields, results)
-    StatusChange.objects.bulk_create(changes)
+    if changes:
+        StatusChange.objects.bulk_create(changes)
+        status_changes_recorded.send(sender=StatusChange)
     bulk_set(
         Monitor,
         ["status", "failure_count", "last_check_at", "response_time", "last_error"],

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .models import Monitor, StatusChange
+from .signals import status_changes_recorded
 
 SUCCESS, FAIL, START = "success", "fail", "start"
 FAIL_ERROR = "fail signal received"
@@ -135,6 +136,7 @@ def _record_transition(token: str, kind: str, now) -> bool:
         StatusChange.objects.create(
             monitor_id=pk, from_status=status, to_status=target, error=ERROR[kind], in_maintenance=in_maintenance
         )
+        status_changes_recorded.send(sender=StatusChange)
     Monitor.objects.filter(pk=pk).update(**fields)
     return True
 

@@ -1,0 +1,201 @@
+"""Incidents that open and resolve themselves, from the monitors' StatusChange outbox.
+
+A monitor going DOWN joins an open incident that already lists it, else the
+organization's open auto-opened incident, else opens one; it publishes monitor.down.
+A monitor coming back UP (or DEGRADED) from DOWN is marked operational in the
+auto-opened incidents that list it, each of which resolves once all its monitors are
+back; it publishes monitor.up. Transitions during maintenance fire nothing.
+
+Changes are taken in batches under `FOR UPDATE SKIP LOCKED` and marked processed in the
+same transaction as everything they cause, so each is handled once however many
+workers run this at the same time.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from monitors.models import Monitor, StatusChange
+from monitors.state import SUCCESS
+from webhooks.models import EventType
+from webhooks.publishing import publish
+
+from .events import incident_events, monitor_event
+from .models import AffectedComponent, ComponentStatus, Impact, Incident, IncidentStatus, IncidentUpdate
+from .signals import incident_update_published
+
+BATCH_SIZE = 500
+DOWN = Monitor.Status.DOWN
+
+
+def process_status_changes() -> int:
+    """Handle every unprocessed StatusChange; returns how many there were."""
+    total = 0
+    while True:
+        handled = _process_batch()
+        total += handled
+        if handled < BATCH_SIZE:
+            return total
+
+
+def _alerting(change: StatusChange) -> bool:
+    if change.in_maintenance:
+        return False
+    return change.to_status == DOWN or (change.from_status == DOWN and change.to_status in SUCCESS)
+
+
+@transaction.atomic
+def _process_batch() -> int:
+    pending = StatusChange.objects.filter(processed_at__isnull=True).order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True)
+    changes = list(pending.only("id", "monitor_id", "from_status", "to_status", "error", "in_maintenance")[:BATCH_SIZE])
+    if not changes:
+        return 0
+    StatusChange.objects.filter(id__in=[change.id for change in changes]).update(processed_at=timezone.now())
+    alerts = [change for change in changes if _alerting(change)]
+    if alerts:
+        _Batch(alerts).run()
+    return len(changes)
+
+
+@dataclass
+class _Open:
+    """An open incident and, by monitor, its affected components."""
+
+    incident: Incident
+    components: dict[str, AffectedComponent] = field(default_factory=dict)
+    new: bool = False
+    resolved: bool = False
+
+
+class _Batch:
+    def __init__(self, changes: list[StatusChange]) -> None:
+        self.changes = changes
+        self.now = timezone.now()
+        self.monitors = Monitor.objects.only("id", "name", "organization_id", "last_check_at").in_bulk(
+            {change.monitor_id for change in changes}
+        )
+        self.by_monitor: dict[str, list[_Open]] = defaultdict(list)
+        self.auto_by_org: dict[int, _Open] = {}
+        self.touched: dict[str, _Open] = {}
+        self.new_components: list[AffectedComponent] = []
+        self.changed_components: list[AffectedComponent] = []
+        self.updates: list[IncidentUpdate] = []
+        self._load_open_incidents()
+
+    def _load_open_incidents(self) -> None:
+        organizations = {monitor.organization_id for monitor in self.monitors.values()}
+        incidents = (
+            Incident.objects.filter(organization_id__in=organizations)
+            .exclude(status=IncidentStatus.RESOLVED)
+            .order_by("created_at", "id")
+            .prefetch_related("affected")
+        )
+        for incident in incidents:
+            entry = _Open(incident, {component.monitor_id: component for component in incident.affected.all()})
+            for monitor_id in entry.components:
+                self.by_monitor[monitor_id].append(entry)
+            if incident.auto_opened:
+                self.auto_by_org[incident.organization_id] = entry  # the newest wins
+
+    def run(self) -> None:
+        monitor_events = []
+        for change in self.changes:
+            monitor = self.monitors.get(change.monitor_id)
+            if monitor is None:
+                continue
+            monitor.status = change.to_status  # as of this transition
+            if change.to_status == DOWN:
+                entry = self._down(monitor, change.error)
+                monitor_events.append(monitor_event(EventType.MONITOR_DOWN, monitor, entry.incident))
+            else:
+                entry = self._up(monitor)
+                monitor_events.append(monitor_event(EventType.MONITOR_UP, monitor, entry.incident if entry else None))
+        self._save()
+        publish([*incident_events(self._incident_changes()), *monitor_events])
+
+    def _down(self, monitor: Monitor, error: str) -> _Open:
+        listed = self.by_monitor.get(monitor.id)
+        if listed:
+            entry = next((e for e in listed if e.incident.auto_opened), listed[0])
+            component = entry.components[monitor.id]
+            if entry.incident.auto_opened and component.status != ComponentStatus.MAJOR_OUTAGE:
+                component.status = ComponentStatus.MAJOR_OUTAGE
+                self.changed_components.append(component)
+                self._note(entry, f"{monitor.name} is down again: {error}".rstrip(": "))
+            return entry
+        entry = self.auto_by_org.get(monitor.organization_id)
+        if entry is None:
+            incident = Incident(
+                organization_id=monitor.organization_id,
+                title=f"{monitor.name} is down",
+                status=IncidentStatus.INVESTIGATING,
+                impact=Impact.HIGH,
+                auto_opened=True,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            entry = _Open(incident, new=True)
+            self.auto_by_org[monitor.organization_id] = entry
+        component = AffectedComponent(
+            incident=entry.incident,
+            monitor_id=monitor.id,
+            status=ComponentStatus.MAJOR_OUTAGE,
+            position=len(entry.components),
+        )
+        entry.components[monitor.id] = component
+        self.by_monitor[monitor.id].append(entry)
+        self.new_components.append(component)
+        self._note(entry, f"{monitor.name} is down: {error}".rstrip(": "))
+        return entry
+
+    def _up(self, monitor: Monitor) -> _Open | None:
+        listed = self.by_monitor.get(monitor.id, [])
+        for entry in listed:
+            if not entry.incident.auto_opened or entry.resolved:
+                continue
+            component = entry.components[monitor.id]
+            component.status = ComponentStatus.OPERATIONAL
+            if component not in self.new_components:
+                self.changed_components.append(component)
+            if all(c.status == ComponentStatus.OPERATIONAL for c in entry.components.values()):
+                entry.resolved = True
+                entry.incident.status = IncidentStatus.RESOLVED
+                entry.incident.resolved_at = self.now
+                self._note(entry, f"{monitor.name} is back up. All monitors are up: resolved automatically.")
+            else:
+                self._note(entry, f"{monitor.name} is back up.")
+        return next((e for e in listed if e.incident.auto_opened), listed[0] if listed else None)
+
+    def _note(self, entry: _Open, message: str) -> None:
+        self.touched[entry.incident.id] = entry
+        self.updates.append(
+            IncidentUpdate(incident=entry.incident, status=entry.incident.status, message=message, created_at=self.now)
+        )
+
+    def _save(self) -> None:
+        Incident.objects.bulk_create([e.incident for e in self.touched.values() if e.new])
+        for entry in self.touched.values():
+            if not entry.new:
+                Incident.objects.filter(id=entry.incident.id).update(
+                    status=entry.incident.status, resolved_at=entry.incident.resolved_at, updated_at=self.now
+                )
+        AffectedComponent.objects.bulk_create(self.new_components)
+        AffectedComponent.objects.bulk_update(self.changed_components, ["status"])
+        IncidentUpdate.objects.bulk_create(self.updates)
+        for update in self.updates:
+            incident_update_published.send(sender=IncidentUpdate, update=update)
+
+    def _incident_changes(self) -> list[tuple[str, str]]:
+        changes = []
+        for incident_id, entry in self.touched.items():
+            if entry.new:
+                changes.append((incident_id, EventType.INCIDENT_CREATED))
+            elif entry.resolved:
+                changes.append((incident_id, EventType.INCIDENT_RESOLVED))
+            else:
+                changes.append((incident_id, EventType.INCIDENT_UPDATED))
+        return changes

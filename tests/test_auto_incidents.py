@@ -1,0 +1,231 @@
+"""Monitor transitions open, join and resolve incidents, and publish monitor and incident events."""
+
+import itertools
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from incidents.automation import process_status_changes
+from incidents.models import ComponentStatus, Incident, IncidentStatus
+from incidents.services import incident_create
+from monitors.checking import Observation, record_observations
+from monitors.engine import CheckResult as Outcome
+from monitors.models import Monitor, StatusChange
+from webhooks.models import Delivery, Event
+from webhooks.services import webhook_endpoint_create
+
+from .factories import MonitorFactory
+from .webhook_receiver import Receiver
+
+UP, DOWN = Monitor.Status.UP, Monitor.Status.DOWN
+_slots = itertools.count()
+
+
+def observe(monitor: Monitor, status: str, error: str = "") -> None:
+    """Record one check result through the engine's real write path (which commits)."""
+    slot = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=next(_slots))
+    record_observations([Observation(monitor.id, slot, slot, Outcome(status=status, response_time_ms=5, error=error))])
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def endpoint(org, receiver):
+    return webhook_endpoint_create(organization=org, url=receiver.url, events=[])
+
+
+def received(receiver: Receiver) -> list[dict]:
+    return [json.loads(request.body) for request in receiver.requests]
+
+
+def subscribe_all(endpoint) -> None:
+    endpoint.events = ["monitor.down", "monitor.up", "incident.created", "incident.updated", "incident.resolved"]
+    endpoint.save()
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_down_opens_one_incident_and_sends_each_event_once(org, endpoint, receiver):
+    subscribe_all(endpoint)
+    monitor = MonitorFactory(organization=org, name="API Server", status=UP)
+
+    observe(monitor, DOWN, "HTTP 500")
+
+    incident = Incident.objects.get()
+    assert incident.auto_opened and incident.status == IncidentStatus.INVESTIGATING
+    assert incident.title == "API Server is down"
+    assert [(c.monitor_id, c.status) for c in incident.affected.all()] == [(monitor.id, ComponentStatus.MAJOR_OUTAGE)]
+    assert incident.updates.get().message == "API Server is down: HTTP 500"
+    bodies = received(receiver)
+    assert sorted(body["event"] for body in bodies) == ["incident.created", "monitor.down"]
+    assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == 2
+    assert StatusChange.objects.get().processed_at is not None
+
+
+def test_monitor_down_payload_matches_the_api_guide(org, endpoint, receiver):
+    endpoint.events = ["monitor.down"]
+    endpoint.save()
+    monitor = MonitorFactory(organization=org, name="API Server", status=UP)
+
+    observe(monitor, DOWN)
+
+    [body] = received(receiver)
+    monitor.refresh_from_db()
+    incident = Incident.objects.get()
+    assert list(body) == ["id", "event", "timestamp", "monitor", "incident"]
+    assert body["id"].startswith("evt_") and body["event"] == "monitor.down"
+    assert datetime.fromisoformat(body["timestamp"].replace("Z", "+00:00")).tzinfo is not None
+    assert body["timestamp"].endswith("Z")
+    assert body["monitor"] == {
+        "id": monitor.id,
+        "name": "API Server",
+        "status": "DOWN",
+        "lastCheck": monitor.last_check_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    assert body["incident"] == {"id": incident.id, "status": "ACTIVE"}
+    assert Event.objects.get(id=body["id"]).body == receiver.requests[0].body.decode()
+
+
+def test_incident_events_carry_the_incident_as_the_api_returns_it(org, endpoint, receiver, admin):
+    endpoint.events = ["incident.created"]
+    endpoint.save()
+    monitor = MonitorFactory(organization=org, status=UP)
+
+    observe(monitor, DOWN)
+
+    [body] = received(receiver)
+    incident = Incident.objects.get()
+    assert body["incident"] == admin.get(f"/api/incidents/{incident.id}").json()
+
+
+def test_a_second_monitor_joins_the_open_incident(org, endpoint, receiver):
+    subscribe_all(endpoint)
+    first, second = MonitorFactory(organization=org, status=UP), MonitorFactory(organization=org, status=UP)
+
+    observe(first, DOWN)
+    observe(second, DOWN)
+
+    incident = Incident.objects.get()
+    assert {c.monitor_id for c in incident.affected.all()} == {first.id, second.id}
+    events = [body["event"] for body in received(receiver)]
+    assert sorted(events) == ["incident.created", "incident.updated", "monitor.down", "monitor.down"]
+    downs = [body for body in received(receiver) if body["event"] == "monitor.down"]
+    assert {body["incident"]["id"] for body in downs} == {incident.id}
+
+
+def test_back_up_resolves_once_every_monitor_is_up(org, endpoint, receiver):
+    subscribe_all(endpoint)
+    first, second = MonitorFactory(organization=org, status=UP), MonitorFactory(organization=org, status=UP)
+    observe(first, DOWN)
+    observe(second, DOWN)
+
+    observe(first, UP)
+    incident = Incident.objects.get()
+    assert incident.status == IncidentStatus.INVESTIGATING
+    assert incident.affected.get(monitor=first).status == ComponentStatus.OPERATIONAL
+
+    observe(second, UP)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.RESOLVED and incident.resolved_at is not None
+    assert incident.updates.first().status == IncidentStatus.RESOLVED
+    bodies = received(receiver)
+    ups = [body for body in bodies if body["event"] == "monitor.up"]
+    assert [body["monitor"]["status"] for body in ups] == ["UP", "UP"]
+    assert [body["incident"]["status"] for body in ups] == ["ACTIVE", "RESOLVED"]
+    resolved = [body for body in bodies if body["event"] == "incident.resolved"]
+    assert len(resolved) == 1 and resolved[0]["incident"]["status"] == "RESOLVED"
+
+
+def test_down_again_after_resolution_opens_a_new_incident(org, endpoint):
+    monitor = MonitorFactory(organization=org, status=UP)
+    observe(monitor, DOWN)
+    observe(monitor, UP)
+    observe(monitor, DOWN)
+    assert [i.status for i in Incident.objects.order_by("created_at")] == [IncidentStatus.RESOLVED, "INVESTIGATING"]
+
+
+def test_a_manual_incident_listing_the_monitor_is_joined_not_duplicated(org, endpoint, receiver):
+    endpoint.events = ["monitor.down", "monitor.up"]
+    endpoint.save()
+    monitor = MonitorFactory(organization=org, status=UP)
+    manual = incident_create(organization=org, title="Database work", affected=[(monitor, None)])
+
+    observe(monitor, DOWN)
+    observe(monitor, UP)
+
+    assert Incident.objects.get() == manual
+    manual.refresh_from_db()
+    assert manual.status == IncidentStatus.INVESTIGATING  # people resolve their own incidents
+    assert [body["incident"]["id"] for body in received(receiver)] == [manual.id, manual.id]
+
+
+def test_transitions_during_maintenance_fire_nothing(org, endpoint, receiver):
+    subscribe_all(endpoint)
+    monitor = MonitorFactory(organization=org, status=UP, in_maintenance=True)
+
+    observe(monitor, DOWN)
+    observe(monitor, UP)
+
+    assert StatusChange.objects.filter(processed_at__isnull=False).count() == 2
+    assert not Incident.objects.exists()
+    assert not Event.objects.exists() and receiver.requests == []
+
+
+def test_retries_delay_the_incident_until_the_monitor_is_down(org, endpoint):
+    monitor = MonitorFactory(organization=org, status=UP, retries=1)
+    observe(monitor, DOWN)
+    assert not Incident.objects.exists()
+    observe(monitor, DOWN)
+    assert Incident.objects.count() == 1
+
+
+def test_each_transition_is_handled_once(org, endpoint, receiver):
+    endpoint.events = ["monitor.down"]
+    endpoint.save()
+    monitor = MonitorFactory(organization=org, status=UP)
+    observe(monitor, DOWN)
+
+    assert process_status_changes() == 0  # already handled on commit
+    StatusChange.objects.update(processed_at=None)
+    Incident.objects.all().delete()
+    Event.objects.all().delete()
+    receiver.requests.clear()
+
+    workers = 4
+    barrier = threading.Barrier(workers)
+    handled = []
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            handled.append(process_status_changes())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(handled) == 1
+    assert Incident.objects.count() == 1
+    assert Event.objects.filter(type="monitor.down").count() == 1
+    assert len(receiver.requests) == 1
+
+
+def test_other_organizations_do_not_share_incidents_or_events(org, other_org, endpoint, receiver):
+    endpoint.events = ["monitor.down"]
+    endpoint.save()
+    observe(MonitorFactory(organization=other_org, status=UP), DOWN)
+    assert Incident.objects.get().organization == other_org
+    assert receiver.requests == []
