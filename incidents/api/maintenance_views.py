@@ -1,0 +1,47 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from incidents import maintenance as services
+from incidents.models import Maintenance, MaintenanceStatus
+from monitors.models import Monitor
+from statusapp.api.filters import ChoiceFilter
+from statusapp.api.viewsets import OrganizationScopedViewSet
+
+from .maintenance_serializers import MaintenanceSerializer
+
+MAINTENANCE_FILTERS = {
+    "status": ChoiceFilter("status", MaintenanceStatus.values, "Only maintenance windows in this status."),
+}
+
+
+@extend_schema_view(
+    create=extend_schema(
+        description="A window whose start has passed is in_progress at once, and its monitors under maintenance."
+    ),
+    update=extend_schema(
+        description="Only the fields sent change. Setting status to completed ends the window early and "
+        "takes its monitors out of maintenance (unless another active window covers them)."
+    ),
+)
+class MaintenanceViewSet(OrganizationScopedViewSet):
+    """Scheduled maintenance windows. While one is active (in_progress or verifying) its
+    monitors are still checked, but their results are left out of uptime and no alert fires."""
+
+    queryset = Maintenance.objects.all()
+    serializer_class = MaintenanceSerializer
+    list_filters = MAINTENANCE_FILTERS
+
+    def get_queryset(self):
+        monitor_ids = Prefetch("monitors", queryset=Monitor.objects.only("id"))
+        return super().get_queryset().prefetch_related(monitor_ids)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.maintenance_create(
+            organization=self.request.auth.organization, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.maintenance_update(maintenance=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.maintenance_delete(maintenance=instance)
