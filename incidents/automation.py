@@ -31,13 +31,9 @@ DOWN = Monitor.Status.DOWN
 
 
 def process_status_changes() -> int:
-    """Handle every unprocessed StatusChange; returns how many there were."""
-    total = 0
-    while True:
-        handled = _process_batch()
-        total += handled
-        if handled < BATCH_SIZE:
-            return total
+    """Handle a batch of unprocessed StatusChanges; returns how many (BATCH_SIZE when
+    more may be waiting)."""
+    return _process_batch()
 
 
 def _alerting(change: StatusChange) -> bool:
@@ -83,7 +79,7 @@ class _Batch:
         self.touched: dict[str, _Open] = {}
         self.new_components: list[AffectedComponent] = []
         self.changed_components: list[AffectedComponent] = []
-        self.updates: list[IncidentUpdate] = []
+        self.notes: dict[str, list[str]] = defaultdict(list)  # timeline lines by incident
         self._load_open_incidents()
 
     def _load_open_incidents(self) -> None:
@@ -172,9 +168,7 @@ class _Batch:
 
     def _note(self, entry: _Open, message: str) -> None:
         self.touched[entry.incident.id] = entry
-        self.updates.append(
-            IncidentUpdate(incident=entry.incident, status=entry.incident.status, message=message, created_at=self.now)
-        )
+        self.notes[entry.incident.id].append(message)
 
     def _save(self) -> None:
         Incident.objects.bulk_create([e.incident for e in self.touched.values() if e.new])
@@ -185,8 +179,12 @@ class _Batch:
                 )
         AffectedComponent.objects.bulk_create(self.new_components)
         AffectedComponent.objects.bulk_update(self.changed_components, ["status"])
-        IncidentUpdate.objects.bulk_create(self.updates)
-        for update in self.updates:
+        # One timeline entry per incident and batch, however many monitors it names.
+        updates = IncidentUpdate.objects.bulk_create(
+            IncidentUpdate(incident=entry.incident, status=entry.incident.status, message="\n".join(self.notes[id_]))
+            for id_, entry in self.touched.items()
+        )
+        for update in updates:
             incident_update_published.send(sender=IncidentUpdate, update=update)
 
     def _incident_changes(self) -> list[tuple[str, str]]:

@@ -4,10 +4,15 @@ from . import automation, maintenance
 
 
 # Enqueued after every commit that writes StatusChange rows, and run every minute by
-# beat as a sweep for whatever a lost message left.
+# beat as a sweep for whatever a lost message left. One batch per run: a full batch
+# queues the next run behind the deliveries it has just queued, so they go out while
+# the rest of a burst of transitions is still being handled.
 @shared_task(ignore_result=True)
 def process_status_changes() -> int:
-    return automation.process_status_changes()
+    handled = automation.process_status_changes()
+    if handled == automation.BATCH_SIZE:
+        process_status_changes.delay()
+    return handled
 
 
 @shared_task(ignore_result=True, expires=5)

@@ -170,12 +170,16 @@ class Sender:
 
     def start(self, jobs: list[Job], *, timeout: float, allow_private: bool) -> Batch:
         batch = Batch(len(jobs), self._recorder.put)
-        for job in jobs:
-            asyncio.run_coroutine_threadsafe(self._send(job, batch, timeout, allow_private), self._loop)
+        asyncio.run_coroutine_threadsafe(self._send_all(jobs, batch, timeout, allow_private), self._loop)
         return batch
 
-    async def _send(self, job: Job, batch: Batch, timeout: float, allow_private: bool) -> None:
-        batch.add(await send(job, self._session(allow_private), timeout=timeout, allow_private=allow_private))
+    async def _send_all(self, jobs: list[Job], batch: Batch, timeout: float, allow_private: bool) -> None:
+        session = self._session(allow_private)
+
+        async def one(job: Job) -> None:
+            batch.add(await send(job, session, timeout=timeout, allow_private=allow_private))
+
+        await asyncio.gather(*(one(job) for job in jobs))
 
     def _session(self, allow_private: bool) -> aiohttp.ClientSession:
         session = self._sessions.get(allow_private)

@@ -13,8 +13,19 @@ _TAIL_LENGTH = 20  # 36**20 ≈ 2**103
 ID_URL_PATTERN = r"[A-Za-z0-9_]{1,64}"
 
 
+_SPACE = len(_ALPHABET) ** _TAIL_LENGTH
+
+
 def new_id(prefix: str) -> str:
-    return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(_TAIL_LENGTH))
+    # 128 random bits reduced to 20 base-36 digits (the bias is below 2**-24): one call
+    # into the OS's generator instead of twenty secrets.choice calls, which cost
+    # 0.2 ms per id and showed up when thousands of events were written at once.
+    number = int.from_bytes(secrets.token_bytes(16)) % _SPACE
+    digits = []
+    for _ in range(_TAIL_LENGTH):
+        number, digit = divmod(number, 36)
+        digits.append(_ALPHABET[digit])
+    return prefix + "_" + "".join(digits)
 
 
 @deconstructible
