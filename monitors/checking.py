@@ -114,7 +114,7 @@ def load(ids: Iterable[str], fields: Sequence[str], *, lock: bool = False) -> di
     """Monitors by id as attribute bags holding just `fields` (cheaper than model instances)."""
     rows = Monitor.objects.filter(id__in=ids)
     if lock and connection.features.has_select_for_update:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update().order_by("id")  # one lock order for every writer
     return {row["id"]: SimpleNamespace(**row) for row in rows.values(*fields)}
 
 

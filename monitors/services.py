@@ -37,14 +37,23 @@ def monitor_create(*, organization: Organization, **fields) -> Monitor:
 
 
 def monitor_update(*, monitor: Monitor, **fields) -> Monitor:
-    _apply_status(monitor, fields.pop("status", None))
+    """Change what was sent, and only that: the check engine and maintenance windows
+    write status, failure counts and flags concurrently, and a full save would put
+    back the values this request read."""
+    status = fields.pop("status", None)
+    changed = set(fields)
+    before = (monitor.status, monitor.next_check_at)
+    _apply_status(monitor, status)
     if fields.get("interval", monitor.interval) != monitor.interval and monitor.status != Monitor.Status.PAUSED:
         monitor.next_check_at = timezone.now()  # check soon, then on the new interval's grid
+    if (monitor.status, monitor.next_check_at) != before:
+        changed.update(("status", "next_check_at"))
     for name, value in fields.items():
         setattr(monitor, name, value)
     if monitor.type == Monitor.Type.HEARTBEAT and not monitor.ping_token:
         monitor.ping_token = secrets.token_urlsafe(24)
-    monitor.save()
+        changed.add("ping_token")
+    monitor.save(update_fields=[*changed, "updated_at"])
     return monitor
 
 
