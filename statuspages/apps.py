@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class StatuspagesConfig(AppConfig):
     name = "statuspages"
     verbose_name = "Status pages"
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded before ready().
+        from incidents.signals import incident_update_published
+
+        from . import subscriptions
+
+        incident_update_published.connect(
+            subscriptions.notify_subscribers_of_update, dispatch_uid="statuspages.notify_subscribers_of_update"
+        )
