@@ -3,7 +3,8 @@ from rest_framework import serializers
 from monitors.models import Monitor
 from statusapp.api.fields import isoformat
 from statusapp.api.serializers import StrictSerializer
-from statuspages.models import StatusPage
+from statuspages import subscriptions
+from statuspages.models import StatusPage, Subscriber
 
 
 class MonitorIdsField(serializers.ListField):
@@ -65,4 +66,32 @@ class StatusPageSerializer(StrictSerializer):
             "url": request.build_absolute_uri(path) if request is not None else path,
             "createdAt": isoformat(page.created_at),
             "updatedAt": isoformat(page.updated_at),
+        }
+
+
+class SubscriberSerializer(StrictSerializer):
+    id = serializers.CharField(read_only=True)
+    email = serializers.CharField(max_length=subscriptions.MAX_EMAIL_LENGTH, help_text="Stored lowercased.")
+    confirmed = serializers.BooleanField(
+        default=False,
+        help_text="On create: true adds an address that already opted in (an imported list) without a "
+        "confirmation email. Otherwise the address gets one and is not emailed updates until it confirms.",
+    )
+    confirmedAt = serializers.DateTimeField(source="confirmed_at", read_only=True, allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+
+    def validate_email(self, value: str) -> str:
+        try:
+            return subscriptions.normalize_email(value)
+        except subscriptions.InvalidEmail as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def to_representation(self, subscriber: Subscriber) -> dict:
+        # Also given the light rows of a list (see the view's list_columns).
+        return {
+            "id": subscriber.id,
+            "email": subscriber.email,
+            "confirmed": subscriber.confirmed_at is not None,
+            "confirmedAt": isoformat(subscriber.confirmed_at),
+            "createdAt": isoformat(subscriber.created_at),
         }

@@ -1,8 +1,17 @@
-from statusapp.api.viewsets import OrganizationScopedViewSet
-from statuspages import services
-from statuspages.models import StatusPage
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 
-from .serializers import StatusPageSerializer
+from statusapp.api.ids import ID_URL_PATTERN
+from statusapp.api.viewsets import OrganizationScopedViewSet, RateLimitFirstMixin
+from statuspages import services, subscriptions
+from statuspages.models import StatusPage, Subscriber
+
+from .serializers import StatusPageSerializer, SubscriberSerializer
 
 
 class StatusPageViewSet(OrganizationScopedViewSet):
@@ -19,3 +28,87 @@ class StatusPageViewSet(OrganizationScopedViewSet):
 
     def perform_destroy(self, instance):
         services.status_page_delete(page=instance)
+
+
+PAGE_ID = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The status page's id.")
+SUBSCRIBER_ID = OpenApiParameter("subscriberId", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a status page's subscribers",
+        description="Pending and confirmed addresses; those that unsubscribed are left out.",
+        parameters=[PAGE_ID],
+    ),
+    create=extend_schema(
+        summary="Subscribe an address to a status page",
+        description="Sends a confirmation email unless `confirmed` is true. Idempotent: an address "
+        "already subscribed is returned as it is.",
+        parameters=[PAGE_ID],
+    ),
+    destroy=extend_schema(
+        summary="Remove a subscriber",
+        description="Erases the address and its email log; it may subscribe again later.",
+        parameters=[PAGE_ID, SUBSCRIBER_ID],
+    ),
+)
+class StatusPageSubscriberViewSet(
+    RateLimitFirstMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """/api/status-pages/{id}/subscribers and /api/status-pages/{id}/subscribers/{subscriberId}.
+
+    `id` in the URL is the page's (as on /api/status-pages/{id}); another organization's
+    page is a 404.
+    """
+
+    queryset = Subscriber.objects.all()
+    serializer_class = SubscriberSerializer
+    lookup_url_kwarg = "subscriberId"
+    lookup_value_regex = ID_URL_PATTERN
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    # A list page is read as light rows: just what the serializer shows.
+    list_columns = ("id", "email", "confirmed_at", "created_at")
+
+    @property
+    def required_permission(self) -> str | None:
+        # Anyone with a key may read the list; adding an address or removing one needs admin.
+        return None if self.request.method in SAFE_METHODS else "admin"
+
+    def get_page(self) -> StatusPage:
+        if not hasattr(self, "_page"):
+            self._page = get_object_or_404(
+                StatusPage.objects.only("id", "organization_id", "slug", "name"),
+                pk=self.kwargs["id"],
+                organization=self.request.auth.organization,
+            )
+        return self._page
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return Subscriber.objects.none()
+        queryset = super().get_queryset().filter(page=self.get_page())
+        if self.action == "list":
+            queryset = queryset.filter(unsubscribed_at__isnull=True)
+        return queryset
+
+    def get_object(self):
+        # Any of the page's subscribers, unsubscribed ones too, so an address can always be erased.
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg])
+
+    def create(self, request, *args, **kwargs):
+        page = self.get_page()  # an unknown page is a 404 before the body is judged
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            subscriber = subscriptions.subscribe(page=page, email=data["email"], confirmed=data["confirmed"])
+        except subscriptions.AddressUnsubscribed as exc:
+            raise ValidationError({"confirmed": [str(exc)]}) from None
+        return Response(self.get_serializer(subscriber).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        subscriptions.subscriber_delete(subscriber=instance)
