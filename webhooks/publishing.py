@@ -16,7 +16,10 @@ from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
 
 def _event(organization_id: int, event_type: str, payload: dict, now: datetime) -> Event:
     event_id = new_id("evt")
-    body = {"id": event_id, "event": event_type, "timestamp": isoformat(now), **payload}
+    envelope = {"id": event_id, "event": event_type, "timestamp": isoformat(now)}
+    if envelope.keys() & payload.keys():
+        raise ValueError(f"a payload cannot set {sorted(envelope.keys() & payload.keys())}")
+    body = {**envelope, **payload}
     return Event(
         id=event_id, organization_id=organization_id, type=event_type, body=orjson.dumps(body).decode(), created_at=now
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
-from django.db import close_old_connections
+from django.db import connection
 from yarl import URL
 
 from monitors.engine.context import default_ssl_context
@@ -234,12 +234,15 @@ class Recorder:
                     outcomes.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            close_old_connections()
             try:
                 self._record(outcomes)
             except Exception:
                 # Their leases run out and the sweeper sends them again.
                 logger.exception("could not record %d webhook attempts", len(outcomes))
+            finally:
+                # Late outcomes come in bursts with long pauses between: no idle
+                # connection is kept open for them (nor left behind at shutdown).
+                connection.close()
             with self._idle:
                 self._pending -= len(outcomes)
                 self._idle.notify_all()

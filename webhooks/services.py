@@ -52,8 +52,10 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields) -> WebhookEn
     return endpoint
 
 
+@transaction.atomic
 def webhook_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """A new secret; the old one goes on signing alongside it for ROTATION_OVERLAP."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)  # one rotation at a time
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = new_secret()
