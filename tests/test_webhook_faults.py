@@ -439,11 +439,6 @@ def test_a_monitor_outage_reaches_the_receiver_once_per_event_through_the_worker
     assert list(Delivery.objects.values_list("attempts", flat=True)) == [1] * 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG webhooks/dispatch.py claim(): a repeated send_deliveries message claims the same token "
-    "again while the first send is in flight, so the delivery is sent (and logged) twice",
-)
 def test_a_repeated_send_message_does_not_send_the_delivery_again(cluster, receivers):
     """webhooks/tasks.py: "A lost or repeated message is harmless: a delivery is sent only
     by the holder of its lease". Here every send_deliveries message reaches the broker

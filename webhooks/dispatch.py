@@ -78,14 +78,17 @@ def due(now: datetime | None = None) -> list[tuple[str, str]]:
 
 
 def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
-    """Take up the deliveries still leased under `token`: extend the lease over the
-    send (the request's timeout and the time to record it) and return them as jobs."""
+    """Take up the deliveries still leased under `token`, under a token of the send's
+    own (so a repeated message finds nothing left to take), for the request's timeout
+    and the time to record it; return them as jobs."""
     now = timezone.now()
-    lease = timedelta(seconds=settings.WEBHOOK_TIMEOUT + 15)
-    mine = Delivery.objects.filter(id__in=delivery_ids, lease_token=token, status=Delivery.Status.PENDING)
-    if not mine.filter(lease_until__gt=now).update(lease_until=now + lease):
+    sending = secrets.token_hex(16)
+    if not Delivery.objects.filter(
+        id__in=delivery_ids, lease_token=token, lease_until__gt=now, status=Delivery.Status.PENDING
+    ).update(lease_token=sending, lease_until=now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 15)):
         return []
-    rows = mine.filter(endpoint__enabled=True).values_list(
+    mine = Delivery.objects.filter(lease_token=sending, endpoint__enabled=True)
+    rows = mine.values_list(
         "id",
         "attempts",
         "event_id",
@@ -103,6 +106,7 @@ def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
         jobs.append(
             Job(
                 delivery_id=delivery_id,
+                lease_token=sending,
                 attempt=attempts + 1,
                 event_id=event_id,
                 event_type=event_type,

@@ -46,15 +46,21 @@ def record(outcomes: Sequence[Outcome]) -> None:
         )
         for o in outcomes
     )
+    # A delivery moves on only if it is still leased to the send that made the attempt
+    # (the attempt is logged either way): an outcome recorded after its lease ran out
+    # must not overrule the send that took the delivery over.
     delivered = [o for o in outcomes if o.delivered]
-    Delivery.objects.filter(id__in=[o.job.delivery_id for o in delivered], status=PENDING).update(
-        status=Delivery.Status.DELIVERED,
-        attempts=F("attempts") + 1,
-        finished_at=now,
-        next_attempt_at=None,
-        lease_token="",
-        lease_until=None,
-    )
+    for token in {o.job.lease_token for o in delivered}:
+        Delivery.objects.filter(
+            id__in=[o.job.delivery_id for o in delivered if o.job.lease_token == token], lease_token=token
+        ).update(
+            status=Delivery.Status.DELIVERED,
+            attempts=F("attempts") + 1,
+            finished_at=now,
+            next_attempt_at=None,
+            lease_token="",
+            lease_until=None,
+        )
     failed = [o for o in outcomes if not o.delivered]
     for outcome in failed:
         delay = None if outcome.status_code == 410 else next_attempt_delay(outcome.job.attempt, outcome.retry_after)
@@ -63,7 +69,7 @@ def record(outcomes: Sequence[Outcome]) -> None:
             update.update(status=Delivery.Status.FAILED, finished_at=now, next_attempt_at=None)
         else:
             update.update(next_attempt_at=now + timedelta(seconds=delay))
-        Delivery.objects.filter(id=outcome.job.delivery_id, status=PENDING).update(**update)
+        Delivery.objects.filter(id=outcome.job.delivery_id, lease_token=outcome.job.lease_token).update(**update)
 
     WebhookEndpoint.objects.filter(id__in={o.job.endpoint_id for o in delivered}, failing_since__isnull=False).update(
         failing_since=None

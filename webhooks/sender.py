@@ -40,6 +40,7 @@ SLOW_GAP = 0.2
 @dataclass(frozen=True, slots=True)
 class Job:
     delivery_id: str
+    lease_token: str  # the send's lease: its outcome counts only while the delivery still holds it
     attempt: int  # 1 for the first attempt
     event_id: str
     event_type: str
