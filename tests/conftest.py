@@ -1,4 +1,5 @@
 import os
+import time
 import uuid
 
 import pytest
@@ -9,6 +10,18 @@ from apikeys.services import api_key_create
 from .factories import OrganizationFactory
 
 REQUIRE_SERVICES = os.environ.get("STATUSAPP_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _webhook_recorder_disconnects(django_db_setup):
+    """The webhook sender's recorder thread keeps its database connection for a moment
+    after its last write; the test database can be dropped only once it has let go."""
+    yield
+    from webhooks import sender
+
+    if sender._sender is not None:
+        sender._sender.wait_idle(10)
+        time.sleep(sender.IDLE_DISCONNECT + 0.5)
 
 
 @pytest.fixture(autouse=True)

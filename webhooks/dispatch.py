@@ -37,12 +37,8 @@ def _in_flight(endpoint_ids: Iterable[str], now: datetime) -> dict[str, int]:
     return dict(rows)
 
 
-def lease(candidates: Sequence[tuple[str, str]]) -> tuple[str, list[str]] | None:
-    """Lease (delivery id, endpoint id) candidates, up to each endpoint's cap: the
-    token and the delivery ids leased under it, or None if none could be."""
-    if not candidates:
-        return None
-    now = timezone.now()
+def within_cap(candidates: Sequence[tuple[str, str]], now: datetime) -> list[str]:
+    """The (delivery id, endpoint id) candidates that fit under their endpoints' caps."""
     room = defaultdict(lambda: settings.WEBHOOK_ENDPOINT_CONCURRENCY)
     for endpoint_id, n in _in_flight((endpoint_id for _, endpoint_id in candidates), now).items():
         room[endpoint_id] -= n
@@ -51,12 +47,25 @@ def lease(candidates: Sequence[tuple[str, str]]) -> tuple[str, list[str]] | None
         if room[endpoint_id] > 0:
             room[endpoint_id] -= 1
             chosen.append(delivery_id)
+    return chosen
+
+
+def new_lease(now: datetime) -> tuple[str, datetime]:
+    """A token and the expiry of a lease for deliveries about to be enqueued."""
+    return secrets.token_hex(16), now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE)
+
+
+def lease(candidates: Sequence[tuple[str, str]]) -> tuple[str, list[str]] | None:
+    """Lease (delivery id, endpoint id) candidates, up to each endpoint's cap: the
+    token and the delivery ids leased under it, or None if none could be."""
+    now = timezone.now()
+    chosen = within_cap(candidates, now) if candidates else []
     if not chosen:
         return None
-    token = secrets.token_hex(16)
+    token, until = new_lease(now)
     leased = Delivery.objects.filter(
         Q(lease_until__isnull=True) | Q(lease_until__lte=now), id__in=chosen, status=Delivery.Status.PENDING
-    ).update(lease_token=token, lease_until=now + timedelta(seconds=settings.WEBHOOK_DISPATCH_LEASE))
+    ).update(lease_token=token, lease_until=until)
     return (token, chosen) if leased else None
 
 

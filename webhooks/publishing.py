@@ -10,7 +10,8 @@ from django.utils import timezone
 from statusapp.api.fields import isoformat
 from statusapp.api.ids import new_id
 
-from . import tasks
+from . import dispatch, tasks
+from .bulk import insert_rows
 from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
 
 
@@ -33,11 +34,10 @@ def publish(events: Iterable[tuple[int, str, dict]]) -> list[Event]:
     are dispatched when the transaction commits; nothing is sent for a rollback.
     """
     now = timezone.now()
-    created = Event.objects.bulk_create(
-        [_event(organization_id, event_type, payload, now) for organization_id, event_type, payload in events]
-    )
+    created = [_event(organization_id, event_type, payload, now) for organization_id, event_type, payload in events]
     if not created:
         return created
+    insert_rows(Event, created)
     endpoints: dict[int, list[WebhookEndpoint]] = {}
     for endpoint in WebhookEndpoint.objects.filter(
         organization_id__in={event.organization_id for event in created}, enabled=True
@@ -58,12 +58,23 @@ def publish_test(endpoint: WebhookEndpoint) -> Delivery:
     """A `webhook.test` event for this endpoint alone, whatever it subscribes to."""
     now = timezone.now()
     event = _event(endpoint.organization_id, TEST_EVENT, {"endpoint": {"id": endpoint.id}}, now)
-    event.save(force_insert=True)
+    insert_rows(Event, [event])
     delivery = Delivery(event=event, endpoint_id=endpoint.id, created_at=now, next_attempt_at=now)
     _deliver([delivery])
     return delivery
 
 
 def _deliver(deliveries: list[Delivery]) -> None:
-    Delivery.objects.bulk_create(deliveries)
-    tasks.send_on_commit([(delivery.id, delivery.endpoint_id) for delivery in deliveries])
+    """Insert the deliveries, leased already as far as their endpoints' caps allow
+    (the sweeper takes up the rest), and send those after the commit."""
+    if not deliveries:
+        return
+    now = deliveries[0].created_at
+    chosen = set(dispatch.within_cap([(d.id, d.endpoint_id) for d in deliveries], now))
+    token, until = dispatch.new_lease(now)
+    for delivery in deliveries:
+        if delivery.id in chosen:
+            delivery.lease_token, delivery.lease_until = token, until
+    insert_rows(Delivery, deliveries)
+    if chosen:
+        tasks.enqueue_on_commit(token, [d.id for d in deliveries if d.id in chosen])

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import Delivery, DeliveryAttempt, WebhookEndpoint
 from .sender import Outcome
 
@@ -35,16 +36,19 @@ def record(outcomes: Sequence[Outcome]) -> None:
     if not outcomes:
         return
     now = timezone.now()
-    DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(
-            delivery_id=o.job.delivery_id,
-            attempted_at=o.attempted_at,
-            status_code=o.status_code,
-            duration_ms=o.duration_ms,
-            error=o.error,
-            response_head=o.response_head,
-        )
-        for o in outcomes
+    insert_rows(
+        DeliveryAttempt,
+        [
+            DeliveryAttempt(
+                delivery_id=o.job.delivery_id,
+                attempted_at=o.attempted_at,
+                status_code=o.status_code,
+                duration_ms=o.duration_ms,
+                error=o.error,
+                response_head=o.response_head,
+            )
+            for o in outcomes
+        ],
     )
     # A delivery moves on only if it is still leased to the send that made the attempt
     # (the attempt is logged either way): an outcome recorded after its lease ran out

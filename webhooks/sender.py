@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
-from django.db import connection
+from django.db import close_old_connections, connection
 from yarl import URL
 
 from monitors.engine.context import default_ssl_context
@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "StatusApp-Webhooks/1.0"
 HEAD_BYTES = 500  # of the response body, kept with the attempt
-SLOW_GAP = 0.2
+SLOW_GAP = 0.05
+IDLE_DISCONNECT = 1.0  # seconds without late outcomes before the recorder disconnects
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,21 +230,24 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            outcomes = [self._queue.get()]
+            try:
+                outcomes = [self._queue.get(timeout=IDLE_DISCONNECT)]
+            except queue.Empty:
+                # Late outcomes come in bursts with pauses between: no connection is
+                # held open through a pause (nor left behind at shutdown).
+                connection.close()
+                continue
             while len(outcomes) < 500:
                 try:
                     outcomes.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            close_old_connections()
             try:
                 self._record(outcomes)
             except Exception:
                 # Their leases run out and the sweeper sends them again.
                 logger.exception("could not record %d webhook attempts", len(outcomes))
-            finally:
-                # Late outcomes come in bursts with long pauses between: no idle
-                # connection is kept open for them (nor left behind at shutdown).
-                connection.close()
             with self._idle:
                 self._pending -= len(outcomes)
                 self._idle.notify_all()

@@ -38,9 +38,12 @@ def sweep_deliveries() -> int:
 def send_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
     """Lease (delivery id, endpoint id) candidates and send them once the transaction commits."""
     leased = dispatch.lease(candidates)
-    if leased is None:
-        return
-    token, delivery_ids = leased
+    if leased is not None:
+        enqueue_on_commit(*leased)
+
+
+def enqueue_on_commit(token: str, delivery_ids: list[str]) -> None:
+    """Send the deliveries leased under `token` once the transaction commits."""
 
     def enqueue() -> None:
         for start in range(0, len(delivery_ids), BATCH_SIZE):
