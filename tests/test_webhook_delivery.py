@@ -633,6 +633,44 @@ def test_a_burst_for_one_endpoint_is_sent_at_most_cap_at_a_time(org, make_receiv
     assert_every_pair_once_and_finished()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: the cap is counted from committed leases only, so concurrent publishers each see room",
+)
+def test_concurrent_publishers_do_not_exceed_the_cap_together(org, make_receiver, settings):
+    settings.WEBHOOK_ENDPOINT_CONCURRENCY = 1
+    settings.WEBHOOK_TIMEOUT = 10
+    release = threading.Event()
+    receiver = make_receiver(default=Answer(hold=release))
+    endpoint = endpoint_for(org, receiver)
+    both_published = threading.Barrier(2)
+
+    def publish_and_commit(n: int) -> None:
+        try:
+            with transaction.atomic():
+                publish([monitor_down(org, name=f"Monitor {n}")])
+                both_published.wait(timeout=5)  # neither has committed yet
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish_and_commit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    receiver.wait_for_requests(1)
+    time.sleep(0.3)
+    try:
+        leased = Delivery.objects.filter(endpoint=endpoint, status=PENDING, lease_until__gt=timezone.now()).count()
+        assert (leased, receiver.max_in_flight) == (1, 1)
+    finally:
+        release.set()
+        retry_due()
+        wait_until(lambda: Delivery.objects.filter(status=DELIVERED).count() == 2, 5, "both delivered")
+
+
 # --- the sweeper and leases ---
 
 
