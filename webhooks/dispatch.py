@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from .models import Delivery
+from .models import Delivery, WebhookEndpoint
 from .sender import Job
 
 SWEEP_LIMIT = 10_000  # deliveries one sweep may dispatch
@@ -38,9 +38,14 @@ def _in_flight(endpoint_ids: Iterable[str], now: datetime) -> dict[str, int]:
 
 
 def within_cap(candidates: Sequence[tuple[str, str]], now: datetime) -> list[str]:
-    """The (delivery id, endpoint id) candidates that fit under their endpoints' caps."""
+    """The (delivery id, endpoint id) candidates that fit under their endpoints' caps.
+
+    The endpoints' rows stay locked until the transaction ends, so two dispatchers
+    cannot both count the same free room."""
+    endpoint_ids = sorted({endpoint_id for _, endpoint_id in candidates})
+    list(WebhookEndpoint.objects.select_for_update().filter(id__in=endpoint_ids).order_by("id").values_list("id"))
     room = defaultdict(lambda: settings.WEBHOOK_ENDPOINT_CONCURRENCY)
-    for endpoint_id, n in _in_flight((endpoint_id for _, endpoint_id in candidates), now).items():
+    for endpoint_id, n in _in_flight(endpoint_ids, now).items():
         room[endpoint_id] -= n
     chosen = []
     for delivery_id, endpoint_id in candidates:
@@ -69,17 +74,21 @@ def lease(candidates: Sequence[tuple[str, str]]) -> tuple[str, list[str]] | None
     return (token, chosen) if leased else None
 
 
-def due(now: datetime | None = None) -> list[tuple[str, str]]:
+def due(now: datetime | None = None, endpoint_ids: Iterable[str] | None = None) -> list[tuple[str, str]]:
     """The pending deliveries that are due and not leased (or whose lease ran out),
-    oldest first, at most each endpoint's cap of them."""
+    oldest first, at most each endpoint's cap of them (of these endpoints only, if given)."""
     now = now or timezone.now()
+    pending = Delivery.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now),
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
+    )
+    if endpoint_ids is not None:
+        pending = pending.filter(endpoint_id__in=list(endpoint_ids))
     return list(
-        Delivery.objects.filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lte=now),
-            status=Delivery.Status.PENDING,
-            next_attempt_at__lte=now,
+        pending.annotate(
+            rank=Window(RowNumber(), partition_by=F("endpoint_id"), order_by=[F("next_attempt_at"), F("id")])
         )
-        .annotate(rank=Window(RowNumber(), partition_by=F("endpoint_id"), order_by=[F("next_attempt_at"), F("id")]))
         .filter(rank__lte=settings.WEBHOOK_ENDPOINT_CONCURRENCY)
         .order_by("next_attempt_at", "id")
         .values_list("id", "endpoint_id")[:SWEEP_LIMIT]
@@ -96,8 +105,11 @@ def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
         id__in=delivery_ids, lease_token=token, lease_until__gt=now, status=Delivery.Status.PENDING
     ).update(lease_token=sending, lease_until=now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 15)):
         return []
-    mine = Delivery.objects.filter(lease_token=sending, endpoint__enabled=True)
-    rows = mine.values_list(
+    # Disabled since they were dispatched (by the admin, say): nothing to send any more.
+    Delivery.objects.filter(lease_token=sending, endpoint__enabled=False).update(
+        status=Delivery.Status.CANCELLED, finished_at=now, next_attempt_at=None, lease_token="", lease_until=None
+    )
+    rows = Delivery.objects.filter(lease_token=sending).values_list(
         "id",
         "attempts",
         "event_id",

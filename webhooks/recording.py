@@ -80,13 +80,14 @@ def record(outcomes: Sequence[Outcome]) -> None:
     )
     failing = {o.job.endpoint_id for o in failed} - {o.job.endpoint_id for o in delivered}
     WebhookEndpoint.objects.filter(id__in=failing, failing_since__isnull=True).update(failing_since=now)
+    gone = {o.job.endpoint_id for o in failed if o.status_code == 410}
+    disable(gone, WebhookEndpoint.DisabledReason.GONE, now)
     too_long = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
     disable(
-        WebhookEndpoint.objects.filter(id__in=failing, failing_since__lte=too_long).values_list("id", flat=True),
+        WebhookEndpoint.objects.filter(id__in=failing - gone, failing_since__lte=too_long).values_list("id", flat=True),
         WebhookEndpoint.DisabledReason.FAILING,
         now,
     )
-    disable({o.job.endpoint_id for o in failed if o.status_code == 410}, WebhookEndpoint.DisabledReason.GONE, now)
 
 
 def disable(endpoint_ids: Iterable[str], reason: str, now: datetime | None = None) -> None:

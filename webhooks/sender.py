@@ -71,7 +71,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
@@ -102,7 +102,8 @@ async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allo
             async with session.post(url, data=job.body, headers=headers, allow_redirects=False) as response:
                 status_code = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), attempted_at)
-                head = (await response.content.read(HEAD_BYTES)).decode("utf-8", "replace")
+                # NUL cannot be stored in a text column.
+                head = (await response.content.read(HEAD_BYTES)).decode("utf-8", "replace").replace("\x00", "\ufffd")
     except TimeoutError:
         error = f"timed out after {timeout:g} s"
     except Exception as exc:  # noqa: BLE001 - every failure is an outcome, described without echoing data
