@@ -1,6 +1,7 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from apikeys.services import api_key_create
@@ -49,7 +50,7 @@ def test_changelists_render_with_search_and_filters(staff_client, objects, app_l
 def test_change_pages_never_show_secrets(staff_client, objects):
     key, endpoint = objects["key"], objects["endpoint"]
     for obj, secrets in ((key, [objects["raw_key"], key.key_hash]), (endpoint, [endpoint.secret])):
-        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[quote(obj.pk)])
         html = staff_client.get(url).content.decode()
         assert obj.pk in html
         for secret in secrets:

@@ -6,6 +6,7 @@ the rollups, and their status changes carry in_maintenance=True."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -326,11 +327,11 @@ def test_the_admin_starts_a_due_window_flags_its_monitors_and_clears_them_on_del
 
     form["monitors"] = str(monitors[1].pk)
     form["status"] = IN_PROGRESS
-    response = staff_client.post(f"/admin/incidents/maintenance/{maintenance.pk}/change/", form)
+    response = staff_client.post(f"/admin/incidents/maintenance/{quote(maintenance.pk)}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert flags(*monitors) == [False, True, False]
 
-    response = staff_client.post(f"/admin/incidents/maintenance/{maintenance.pk}/delete/", {"post": "yes"})
+    response = staff_client.post(f"/admin/incidents/maintenance/{quote(maintenance.pk)}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Maintenance.objects.filter(pk=maintenance.pk).exists()
     assert flags(*monitors) == [False, False, False]

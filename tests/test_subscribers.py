@@ -7,6 +7,7 @@ import threading
 from unittest import mock
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections, transaction
@@ -705,7 +706,7 @@ def test_subscriber_admin_never_shows_the_token(client, django_user_model, page)
     subscriber = confirmed(page, "ann@example.com")
     client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "a-long-password-1"))
 
-    change = client.get(reverse("admin:statuspages_subscriber_change", args=[subscriber.pk]))
+    change = client.get(reverse("admin:statuspages_subscriber_change", args=[quote(subscriber.pk)]))
     listing = client.get(reverse("admin:statuspages_subscriber_changelist"))
 
     assert change.status_code == listing.status_code == 200
