@@ -170,11 +170,13 @@ def run(number: int, args, tmp: Path, slow_share: float, hanging_share: float) -
         "prompt_rate": len(prompt_times) / (max(prompt_times) - first_flip) if prompt_times else 0.0,
         "p50": percentile(latencies, 50) if latencies else float("nan"),
         "p99": percentile(latencies, 99) if latencies else float("nan"),
+        "max": max(latencies) if latencies else float("nan"),
         "duplicates": len(received) - len(delivered),
     }
     print(
         f"run {number}: {result['prompt_delivered']}/{expected_prompt} prompt deliveries at "
-        f"{result['prompt_rate']:.0f}/s, flip-to-delivery p50 {result['p50']:.2f} s p99 {result['p99']:.2f} s; "
+        f"{result['prompt_rate']:.0f}/s, flip-to-delivery p50 {result['p50']:.2f} s p99 {result['p99']:.2f} s "
+        f"max {result['max']:.2f} s; "
         f"all delivered {result['delivered']}/{expected} (slow endpoints {len(slow)}, hanging {len(hanging)}); "
         f"flipping took {flipped:.1f} s; duplicate receipts {result['duplicates']}",
         flush=True,

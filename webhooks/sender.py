@@ -1,7 +1,8 @@
 """Sending deliveries over HTTP, from one event loop per worker process.
 
 A task hands its deliveries to the process's sender and waits for them only while
-they keep finishing: once none has finished for SLOW_GAP seconds, the task records
+they keep finishing (the first within FIRST_WAIT seconds, each next within SLOW_GAP
+of the one before); once they stop, the task records
 what finished and returns, and the slow ones finish on the sender's loop and are
 recorded by its recorder thread. A slow or hanging receiver therefore ties up a
 coroutine, not a worker process, and the process goes on with other tasks.
@@ -34,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "StatusApp-Webhooks/1.0"
 HEAD_BYTES = 500  # of the response body, kept with the attempt
-SLOW_GAP = 0.05
+FIRST_WAIT = 0.25
+SLOW_GAP = 0.02
 IDLE_DISCONNECT = 1.0  # seconds without late outcomes before the recorder disconnects
 
 
@@ -141,11 +143,13 @@ class Batch:
             self._remaining -= 1
             self._changed.notify()
 
-    def collect(self, gap: float) -> list[Outcome]:
-        """Wait while outcomes keep arriving at most `gap` apart; return those that did."""
+    def collect(self, first_wait: float, gap: float) -> list[Outcome]:
+        """Wait up to `first_wait` for a first outcome, then while they keep arriving at
+        most `gap` apart; return those that did."""
         with self._changed:
-            while self._remaining and self._changed.wait(gap):
-                pass
+            if self._changed.wait_for(lambda: self._finished or not self._remaining, first_wait):
+                while self._remaining and self._changed.wait(gap):
+                    pass
             self._detached = True
             finished, self._finished = self._finished, []
             return finished

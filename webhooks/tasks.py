@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import dispatch, recording
-from .sender import SLOW_GAP, sender
+from .sender import FIRST_WAIT, SLOW_GAP, sender
 
 BATCH_SIZE = 100  # deliveries per task
 
@@ -21,7 +21,7 @@ def send_deliveries(token: str, delivery_ids: list[str]) -> int:
     batch = sender(record).start(
         jobs, timeout=settings.WEBHOOK_TIMEOUT, allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS
     )
-    outcomes = batch.collect(SLOW_GAP)
+    outcomes = batch.collect(FIRST_WAIT, SLOW_GAP)
     record(outcomes)
     return len(outcomes)
 
