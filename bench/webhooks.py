@@ -4,10 +4,10 @@ Usage: .venv/bin/python bench/webhooks.py [--monitors 10000] [--per-org 10] [--c
 
 Each organization has one endpoint, subscribed to monitor.down, on a local receiver
 (bench/webhook_receiver.py, one aiohttp process). One celery beat and one worker (prefork,
---concurrency processes) run the product's tasks. The monitors are flipped DOWN through
-the check engine's own write path (monitors.checking.record_observations, in batches of
-250 as a check batch writes them): from there the StatusChange outbox, the auto-incident
-consumer, the events, their deliveries and the signed POSTs are all the product's.
+--concurrency processes) run the product's tasks. The monitors flip DOWN at once: one
+transaction writes their 10,000 transitions to the StatusChange outbox (as a check batch
+writes its transitions) and announces them; from there the auto-incident consumer, the
+events, their deliveries and the signed POSTs are all the product's.
 
 Two runs, each on a fresh set of organizations:
   1. every receiver answers at once;
@@ -28,7 +28,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
 from harness import PYTHON, ROOT, ensure_database, free_port, setup_environment
@@ -37,7 +36,6 @@ setup_environment("statusapp_webhooks")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 os.environ["STATUSAPP_ALLOW_PRIVATE_TARGETS"] = "1"
 CELERY = str(Path(PYTHON).parent / "celery")
-FLIP_BATCH = 250
 
 
 def start_receiver(slow: set[int], hanging: set[int]) -> tuple[subprocess.Popen, str]:
@@ -104,13 +102,23 @@ def create_organizations(run: int, organizations: int, per_org: int, receiver: s
 
 
 def flip(monitor_ids: list[str]) -> None:
-    from monitors.checking import Observation, record_observations
-    from monitors.engine import CheckResult as Outcome
+    """Every monitor DOWN at once: one transaction writes their transitions to the
+    StatusChange outbox, as a check batch does, and announces them."""
+    from django.db import transaction
+    from django.utils import timezone
 
-    now = datetime.now(UTC)
-    down = Outcome(status="DOWN", response_time_ms=None, error="HTTP 503")
-    for start in range(0, len(monitor_ids), FLIP_BATCH):
-        record_observations([Observation(m, now, now, down) for m in monitor_ids[start : start + FLIP_BATCH]])
+    from monitors.models import Monitor, StatusChange
+    from monitors.signals import status_changes_recorded
+
+    with transaction.atomic():
+        Monitor.objects.filter(id__in=monitor_ids).update(
+            status="DOWN", failure_count=1, last_check_at=timezone.now(), last_error="HTTP 503"
+        )
+        StatusChange.objects.bulk_create(
+            StatusChange(monitor_id=monitor_id, from_status="UP", to_status="DOWN", error="HTTP 503")
+            for monitor_id in monitor_ids
+        )
+        status_changes_recorded.send(sender=StatusChange, count=len(monitor_ids))
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -189,7 +189,7 @@ def record_observations(observations: list[Observation]) -> int:
     bulk_insert(CheckResult, Result._fields, results)
     if changes:
         StatusChange.objects.bulk_create(changes)
-        status_changes_recorded.send(sender=StatusChange)
+        status_changes_recorded.send(sender=StatusChange, count=len(changes))
     bulk_set(
         Monitor,
         ["status", "failure_count", "last_check_at", "response_time", "last_error"],

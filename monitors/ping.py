@@ -136,7 +136,7 @@ def _record_transition(token: str, kind: str, now) -> bool:
         StatusChange.objects.create(
             monitor_id=pk, from_status=status, to_status=target, error=ERROR[kind], in_maintenance=in_maintenance
         )
-        status_changes_recorded.send(sender=StatusChange)
+        status_changes_recorded.send(sender=StatusChange, count=1)
     Monitor.objects.filter(pk=pk).update(**fields)
     return True
 
