@@ -1,6 +1,6 @@
 """Webhook delivery at scale: N monitors in N/10 organizations flip DOWN at once.
 
-Usage: .venv/bin/python bench/webhooks.py [--monitors 10000] [--per-org 10] [--concurrency 2]
+Usage: .venv/bin/python bench/webhooks.py [--monitors 10000] [--per-org 10] [--concurrency 4]
 
 Each organization has one endpoint, subscribed to monitor.down, on a local receiver
 (bench/webhook_receiver.py, one aiohttp process). One celery beat and one worker (prefork,
@@ -196,7 +196,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--monitors", type=int, default=10_000)
     parser.add_argument("--per-org", type=int, default=10)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=int, default=120, help="seconds to wait for the deliveries of a run")
     args = parser.parse_args()
     ensure_database()

@@ -264,6 +264,9 @@ WEBHOOK_TIMEOUT = env_int("STATUSAPP_WEBHOOK_TIMEOUT", 10)
 WEBHOOK_RETRY_SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
 WEBHOOK_ENDPOINT_CONCURRENCY = env_int("STATUSAPP_WEBHOOK_ENDPOINT_CONCURRENCY", 8)
 WEBHOOK_DISABLE_AFTER_DAYS = 5
+# How long a send task waits for its first answer before leaving its deliveries to the
+# worker's background recorder and going on with other work (seconds).
+WEBHOOK_TASK_FIRST_WAIT = 0.25
 # A dispatched delivery left unsent this long (lost message, killed worker) is sent again.
 WEBHOOK_DISPATCH_LEASE = env_int("STATUSAPP_WEBHOOK_DISPATCH_LEASE", 60)
 

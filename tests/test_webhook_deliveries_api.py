@@ -495,7 +495,7 @@ def live(settings, transactional_db, monkeypatch):
     settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
     # The task waits for every outcome and records it itself: none is left to the sender's
     # recorder thread, whose own database connection would outlive the test database.
-    monkeypatch.setattr(tasks, "FIRST_WAIT", 10.0)
+    settings.WEBHOOK_TASK_FIRST_WAIT = 10.0
     monkeypatch.setattr(tasks, "SLOW_GAP", 10.0)
     receivers: list[Receiver] = []
 

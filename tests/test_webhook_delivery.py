@@ -3,7 +3,7 @@
 cap, the sweeper and the address guard.
 
 Celery runs eagerly, so publishing sends when its transaction commits: these tests are
-transactional. An answer slower than the sender's FIRST_WAIT / SLOW_GAP finishes on the sender's loop
+transactional. An answer slower than WEBHOOK_TASK_FIRST_WAIT / the sender's SLOW_GAP finishes on the sender's loop
 and is recorded by its recorder thread, on another connection: tests wait for it in the
 database. Retries are run by moving `next_attempt_at` into the past and calling the
 sweeper, as beat would, instead of sleeping.
@@ -132,7 +132,7 @@ def wait_attempts(delivery_id: str, count: int, timeout: float = 5.0) -> list[De
 def settle(timeout: float = 5.0) -> None:
     """Wait until every delivery being sent has its outcome recorded (a pending delivery
     keeps its lease token until then). A send usually ends before publish() returns, but
-    one slower than the sender's FIRST_WAIT / SLOW_GAP (the first of a process also sets up its HTTP
+    one slower than WEBHOOK_TASK_FIRST_WAIT / SLOW_GAP (the first of a process also sets up its HTTP
     session) is recorded afterwards, by the recorder thread."""
     wait_until(
         lambda: not Delivery.objects.filter(status=PENDING).exclude(lease_token="").exists(),

@@ -1,8 +1,8 @@
 """Sending deliveries over HTTP, from one event loop per worker process.
 
 A task hands its deliveries to the process's sender and waits for them only while
-they keep finishing (the first within FIRST_WAIT seconds, each next within SLOW_GAP
-of the one before); once they stop, the task records
+they keep finishing (the first within WEBHOOK_TASK_FIRST_WAIT seconds, each next
+within SLOW_GAP of the one before); once they stop, the task records
 what finished and returns, and the slow ones finish on the sender's loop and are
 recorded by its recorder thread. A slow or hanging receiver therefore ties up a
 coroutine, not a worker process, and the process goes on with other tasks.
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "StatusApp-Webhooks/1.0"
 HEAD_BYTES = 500  # of the response body, kept with the attempt
-FIRST_WAIT = 0.25
 SLOW_GAP = 0.02
 IDLE_DISCONNECT = 1.0  # seconds without late outcomes before the recorder disconnects
 
@@ -153,6 +152,11 @@ class Batch:
             self._detached = True
             finished, self._finished = self._finished, []
             return finished
+
+    def detach(self) -> None:
+        """Nobody waits: every outcome, already in or still to come, goes to `late`."""
+        for outcome in self.collect(0, 0):
+            self._late(outcome)
 
 
 class Sender:

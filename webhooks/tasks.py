@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import dispatch, recording
-from .sender import FIRST_WAIT, SLOW_GAP, sender
+from .sender import SLOW_GAP, sender
 
 BATCH_SIZE = 100  # deliveries per task
 
@@ -15,25 +15,35 @@ BATCH_SIZE = 100  # deliveries per task
 @shared_task(ignore_result=True)
 def send_deliveries(token: str, delivery_ids: list[str]) -> int:
     """Send the deliveries still leased under `token`; returns how many were recorded here."""
-    jobs = dispatch.claim(token, delivery_ids)
-    if not jobs:
+    batch = _start(dispatch.claim(token, delivery_ids))
+    if batch is None:
         return 0
-    batch = sender(record).start(
-        jobs, timeout=settings.WEBHOOK_TIMEOUT, allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS
-    )
-    outcomes = batch.collect(FIRST_WAIT, SLOW_GAP)
+    outcomes = batch.collect(settings.WEBHOOK_TASK_FIRST_WAIT, SLOW_GAP)
     record(outcomes)
     return len(outcomes)
 
 
+def _start(jobs):
+    if not jobs:
+        return None
+    return sender(record).start(
+        jobs, timeout=settings.WEBHOOK_TIMEOUT, allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS
+    )
+
+
 def record(outcomes) -> None:
-    """Record outcomes, then send what their endpoints still have waiting (their
-    backlog goes on as fast as they answer, not one cap's worth per sweep)."""
+    """Record outcomes, then send what their endpoints still have waiting, straight
+    away and in the background: an endpoint's backlog goes on as fast as it answers,
+    with no task (and no task waiting on a slow receiver) in between."""
     if not outcomes:
         return
     recording.record(outcomes)
     with transaction.atomic():
-        send_on_commit(dispatch.due(endpoint_ids={outcome.job.endpoint_id for outcome in outcomes}))
+        leased = dispatch.lease(dispatch.due(endpoint_ids={outcome.job.endpoint_id for outcome in outcomes}))
+    if leased is not None:
+        batch = _start(dispatch.claim(*leased))
+        if batch is not None:
+            batch.detach()
 
 
 @shared_task(ignore_result=True, expires=5)
