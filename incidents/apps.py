@@ -1,14 +1,17 @@
 from django.apps import AppConfig
 from django.db import transaction
 
+# Runs started for one commit: a burst is handled this many batches at a time (each
+# run takes its own batch and, if it was full, queues the next run behind the
+# deliveries it queued), leaving the other worker processes free to send.
+PARALLEL_RUNS = 4
+
 
 def _process_after_commit(count: int, **kwargs) -> None:
-    """One run per batch of the new transitions, so a burst is handled by every free
-    worker process at once (each run takes its own batch)."""
     from .automation import BATCH_SIZE
     from .tasks import process_status_changes
 
-    for _ in range(-(-count // BATCH_SIZE)):
+    for _ in range(min(PARALLEL_RUNS, -(-count // BATCH_SIZE))):
         transaction.on_commit(process_status_changes.delay)
 
 
