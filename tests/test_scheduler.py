@@ -87,12 +87,19 @@ def test_status_machine(status, failures, retries, result, expected):
 
 @pytest.mark.django_db
 def test_claim_takes_due_active_monitors_once_and_advances_them_on_the_grid():
-    due = MonitorFactory(next_check_at=NOW - timedelta(seconds=1), interval=60)
-    soon = MonitorFactory(next_check_at=NOW + timedelta(milliseconds=1500), interval=60)
-    later = MonitorFactory(next_check_at=NOW + timedelta(seconds=30), interval=60)
-    paused = MonitorFactory(next_check_at=NOW - timedelta(seconds=1), status=PAUSED)
+    # On-grid slots (the grid's offset comes from the random id), with `now` chosen so
+    # that each monitor's next slot falls beyond the lookahead: claimed exactly once.
+    soon = MonitorFactory(interval=60)
+    soon.next_check_at = slot_at_or_after(NOW, monitor_id=soon.id, interval=60)
+    soon.save()
+    now = soon.next_check_at - timedelta(milliseconds=1500)
+    due = MonitorFactory(interval=60)
+    due.next_check_at = slot_at_or_after(now - timedelta(seconds=58, milliseconds=-1), monitor_id=due.id, interval=60)
+    due.save()
+    later = MonitorFactory(next_check_at=now + timedelta(seconds=30), interval=60)
+    paused = MonitorFactory(next_check_at=now - timedelta(seconds=1), status=PAUSED)
 
-    claimed = dict(claim_due_monitors(now=NOW, lookahead=timedelta(seconds=2), limit=100))
+    claimed = dict(claim_due_monitors(now=now, lookahead=timedelta(seconds=2), limit=100))
 
     assert set(claimed) == {due.id, soon.id}
     assert claimed[soon.id] == soon.next_check_at
@@ -100,11 +107,11 @@ def test_claim_takes_due_active_monitors_once_and_advances_them_on_the_grid():
     assert soon.next_check_at == slot_at_or_after(
         claimed[soon.id] + timedelta(milliseconds=1), monitor_id=soon.id, interval=60
     )
-    assert claim_due_monitors(now=NOW, lookahead=timedelta(seconds=2), limit=100) == []
+    assert claim_due_monitors(now=now, lookahead=timedelta(seconds=2), limit=100) == []
     later.refresh_from_db()
     paused.refresh_from_db()
-    assert later.next_check_at == NOW + timedelta(seconds=30)
-    assert paused.next_check_at == NOW - timedelta(seconds=1)
+    assert later.next_check_at == now + timedelta(seconds=30)
+    assert paused.next_check_at == now - timedelta(seconds=1)
 
 
 @pytest.mark.django_db
