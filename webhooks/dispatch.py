@@ -105,11 +105,9 @@ def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
         id__in=delivery_ids, lease_token=token, lease_until__gt=now, status=Delivery.Status.PENDING
     ).update(lease_token=sending, lease_until=now + timedelta(seconds=settings.WEBHOOK_TIMEOUT + 15)):
         return []
-    # Disabled since they were dispatched (by the admin, say): nothing to send any more.
-    Delivery.objects.filter(lease_token=sending, endpoint__enabled=False).update(
-        status=Delivery.Status.CANCELLED, finished_at=now, next_attempt_at=None, lease_token="", lease_until=None
-    )
-    rows = Delivery.objects.filter(lease_token=sending).values_list(
+    mine = Delivery.objects.filter(id__in=delivery_ids, lease_token=sending)  # by primary key
+    rows = mine.values_list(
+        "endpoint__enabled",
         "id",
         "attempts",
         "event_id",
@@ -121,8 +119,11 @@ def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
         "endpoint__previous_secret",
         "endpoint__previous_secret_expires_at",
     )
-    jobs = []
-    for delivery_id, attempts, event_id, event_type, body, endpoint_id, url, secret, previous, expires in rows:
+    jobs, disabled = [], []
+    for enabled, delivery_id, attempts, event_id, event_type, body, endpoint_id, url, secret, previous, expires in rows:
+        if not enabled:
+            disabled.append(delivery_id)
+            continue
         in_overlap = previous and expires is not None and expires > now
         jobs.append(
             Job(
@@ -136,5 +137,9 @@ def claim(token: str, delivery_ids: Sequence[str]) -> list[Job]:
                 url=url,
                 secrets=(secret, previous) if in_overlap else (secret,),
             )
+        )
+    if disabled:  # since they were dispatched (by the admin, say): nothing to send any more
+        Delivery.objects.filter(id__in=disabled, lease_token=sending).update(
+            status=Delivery.Status.CANCELLED, finished_at=now, next_attempt_at=None, lease_token="", lease_until=None
         )
     return jobs
