@@ -243,6 +243,9 @@ SPECTACULAR_SETTINGS = {
         "MonitorStatusEnum": "monitors.models.Monitor.Status",
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "ComponentStatusEnum": "incidents.models.ComponentStatus",
+        "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "EventTypeEnum": "webhooks.models.EventType",
+        "DeliveryEventTypeEnum": "webhooks.api.serializers.DELIVERY_EVENT_TYPES",
     },
 }
 

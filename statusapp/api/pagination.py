@@ -11,7 +11,7 @@ from rest_framework.response import Response
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def _positive_int(params, name: str, default: int) -> int:
+def positive_int(params, name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None:
         return default
@@ -25,8 +25,8 @@ class PagePagination(BasePagination):
     max_limit = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = _positive_int(request.query_params, "page", 1)
-        self.limit = min(_positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
+        self.page = positive_int(request.query_params, "page", 1)
+        self.limit = min(positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
         offset = (self.page - 1) * self.limit
         # The total rides along with the page as an uncorrelated subquery, which the
         # database evaluates once: one round trip instead of a COUNT and a SELECT.

@@ -21,7 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from statusapp.api.ids import ID_URL_PATTERN
-from statusapp.api.pagination import _positive_int
+from statusapp.api.pagination import positive_int
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -65,7 +65,7 @@ class CursorPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.limit = min(_positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
+        self.limit = min(positive_int(request.query_params, "limit", self.default_limit), self.max_limit)
         raw = request.query_params.get("cursor")
         if raw is not None:
             created_at, pk = self.decode_cursor(request, raw)

@@ -1,6 +1,4 @@
 import orjson
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from statusapp.api.fields import TargetUrlField, isoformat
@@ -79,37 +77,6 @@ DELIVERY_STATUSES = tuple(Delivery.Status.values)
 DELIVERY_EVENT_TYPES = (*EventType.values, TEST_EVENT)
 
 
-class NamedEnumField(serializers.CharField):
-    """A read-only string documented as the enum component `enum_name`.
-
-    drf-spectacular names a ChoiceField's enum after the field ("StatusEnum") and warns
-    when two choice sets share a field name (`status` is the monitors' too) or one set
-    gets two names; a component of our own naming sidesteps both, without settings.
-    """
-
-    def __init__(self, *, enum_name: str, values, **kwargs) -> None:
-        self.enum_name = enum_name
-        self.enum_values = list(values)
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-
-class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedEnumField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={"type": "string", "enum": field.enum_values},
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
 class DeliveryAttemptSerializer(serializers.Serializer):
     """One HTTP attempt of a delivery (read-only)."""
 
@@ -144,7 +111,7 @@ class DeliverySerializer(serializers.Serializer):
     event = serializers.CharField(
         source="event_type", read_only=True, help_text="Event type: " + ", ".join(DELIVERY_EVENT_TYPES) + "."
     )
-    status = NamedEnumField(enum_name="DeliveryStatusEnum", values=DELIVERY_STATUSES)
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, read_only=True)
     attempts = serializers.IntegerField(read_only=True, help_text="How many attempts were made.")
     nextAttemptAt = serializers.DateTimeField(
         source="next_attempt_at", read_only=True, allow_null=True, help_text="When a pending delivery is sent next."
@@ -192,9 +159,9 @@ class EventSerializer(serializers.Serializer):
     """
 
     id = serializers.CharField(read_only=True, help_text="`evt_…`; the `webhook-id` header of its deliveries.")
-    event = NamedEnumField(
-        enum_name="EventTypeEnum",
-        values=DELIVERY_EVENT_TYPES,
+    event = serializers.ChoiceField(
+        choices=DELIVERY_EVENT_TYPES,
+        read_only=True,
         help_text="The event type; `webhook.test` only for a test event looked up by its id.",
     )
     timestamp = serializers.DateTimeField(read_only=True)
