@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from .models import RequestCounter
+from .redis_client import client
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,7 @@ class RateLimitResult:
 
 @cache
 def _redis_script(url: str):
-    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return client.register_script(_HIT_SCRIPT)
+    return client(url).register_script(_HIT_SCRIPT)
 
 
 def _hit_redis(key: str, limit: int, reset: int) -> tuple[bool, int]:

@@ -11,9 +11,10 @@ class ApiKeyUser:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, key) -> None:
+    def __init__(self, key, generation: str | None) -> None:
         self.key = key
         self.organization = key.organization
+        self.generation = generation  # see accounts.generation
 
     def __str__(self) -> str:
         return f"API key {self.key.prefix}"
@@ -29,10 +30,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <API key>'.")
-        key = api_key_authenticate(token.strip())
-        if key is None:
+        authenticated = api_key_authenticate(token.strip())
+        if authenticated is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
-        return ApiKeyUser(key), key
+        return ApiKeyUser(*authenticated), authenticated.key
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

@@ -3,13 +3,17 @@ import hmac
 import re
 import secrets
 import string
+import time
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts import generation
 from accounts.models import Organization
 
 from .models import ApiKey
@@ -105,23 +109,57 @@ def _key_by_id(key_id: str) -> ApiKey | None:
     return key
 
 
-def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    """The usable key this string is, or None. One query, constant-time comparison."""
+class Authenticated(NamedTuple):
+    key: ApiKey
+    generation: str | None  # the organization's generation it was checked under (accounts.generation)
+
+
+# Keys read from the database, reused while their organization's generation holds:
+# saving or deleting a key or its organization moves it (apikeys/apps.py, accounts/apps.py).
+_organization_of_key: dict[str, str] = {}  # a key never changes organization
+_kept: dict[str, tuple[ApiKey, str, float]] = {}
+
+
+def _key_under_generation(key_id: str) -> tuple[ApiKey | None, str | None]:
+    organization_id = _organization_of_key.get(key_id)
+    # Read before the database, so a change committed in between moves it past what we keep.
+    current = generation.current(organization_id) if organization_id else None
+    if current is not None:
+        kept = _kept.get(key_id)
+        if kept is not None and kept[1] == current and time.monotonic() - kept[2] < generation.MAX_AGE:
+            return kept[0], current
+    key = _key_by_id(key_id)
+    if key is None:
+        _kept.pop(key_id, None)
+        return None, None
+    _organization_of_key[key_id] = key.organization_id
+    if current is not None:
+        _kept[key_id] = (key, current, time.monotonic())
+    return key, current
+
+
+def api_key_authenticate(raw_key: str) -> Authenticated | None:
+    """The usable key this string is, or None. At most one query (none while the key's
+    organization keeps its generation), constant-time comparison."""
     match = _KEY_PATTERN.fullmatch(raw_key)
     if match is None:
         return None
-    key = _key_by_id(match.group(1))
+    key, current = _key_under_generation(match.group(1))
     if key is None or not hmac.compare_digest(key.key_hash, hash_key(raw_key)):
         return None
     now = timezone.now()
     if not key.is_usable(now):
         return None
     _touch(key, now)
-    return key
+    return Authenticated(key, current)
 
 
 def _touch(key: ApiKey, now: datetime) -> None:
-    # Written at most once a minute so authentication stays a read on the hot path.
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_GRANULARITY:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    # Written at most once a minute so authentication stays a read on the hot path; the
+    # condition is in the UPDATE too, since every process keeps its own copy of the key.
+    due = now - LAST_USED_GRANULARITY
+    if key.last_used_at is None or key.last_used_at <= due:
+        ApiKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=due), pk=key.pk).update(
+            last_used_at=now
+        )
         key.last_used_at = now

@@ -19,6 +19,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection, transaction
 
+from accounts import generation
+
 from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
@@ -106,7 +108,7 @@ CHECK_FIELDS = (
     *("host", "port", "record_type", "expected_values", "resolver", "ssl_degraded_days", "ssl_down_days"),
     "degraded_threshold",
 )
-RECORD_FIELDS = ("id", "status", "failure_count", "retries", "in_maintenance")
+RECORD_FIELDS = ("id", "organization_id", "status", "failure_count", "retries", "in_maintenance")
 HEARTBEAT_FIELDS = ("interval", "grace", "last_ping_at", "last_ping_kind")
 
 
@@ -196,6 +198,7 @@ def record_observations(observations: list[Observation]) -> int:
         [(m.id, m.status, m.failure_count, m.last_check_at, m.response_time, m.last_error) for m in touched.values()],
     )
     add_to_rollups(results)
+    generation.bump({m.organization_id for m in touched.values()})
     return len(results)
 
 

@@ -152,6 +152,7 @@ else:
     }
 
 RATELIMIT_KEY_PREFIX = env_str("STATUSAPP_RATELIMIT_PREFIX", "statusapp:rl")
+GENERATION_KEY_PREFIX = "statusapp:gen"
 
 # Celery: Redis (or any kombu URL) in production, kombu's filesystem transport under
 # var/ as the embedded default.

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organization
 from accounts.plans import Plan
 from apikeys.models import ApiKey
+from apikeys.services import api_key_revoke
 from monitors.models import Monitor
 
 pytestmark = pytest.mark.django_db
@@ -237,7 +238,9 @@ def test_delete_other_org_key_is_404_and_key_keeps_working(admin, outsider):
 
 def test_expired_key_gets_401(writer):
     assert writer.get("/api/monitors").status_code == 200
-    ApiKey.objects.filter(pk=writer.key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert writer.get("/api/monitors").status_code == 200  # the key is now kept by this process
+    writer.key.expires_at = timezone.now() - timedelta(seconds=1)
+    writer.key.save(update_fields=["expires_at"])
 
     assert_error(writer.get("/api/monitors"), 401, "unauthorized")
     assert_error(writer.post("/api/monitors", SEED_MONITOR, format="json"), 401, "unauthorized")
@@ -259,7 +262,9 @@ def test_last_used_at_is_written_on_use_at_most_once_a_minute(writer):
     assert ApiKey.objects.get(pk=writer.key.pk).last_used_at == first
 
     moved_back = first - timedelta(minutes=2)
-    ApiKey.objects.filter(pk=writer.key.pk).update(last_used_at=moved_back)
+    key = ApiKey.objects.get(pk=writer.key.pk)
+    key.last_used_at = moved_back
+    key.save(update_fields=["last_used_at"])
     assert writer.get("/api/monitors").status_code == 200
     updated = ApiKey.objects.get(pk=writer.key.pk).last_used_at
     assert updated > moved_back
@@ -267,7 +272,7 @@ def test_last_used_at_is_written_on_use_at_most_once_a_minute(writer):
 
 
 def test_failed_authentication_does_not_touch_last_used_at(writer):
-    ApiKey.objects.filter(pk=writer.key.pk).update(revoked_at=timezone.now())
+    api_key_revoke(key=writer.key)
 
     assert_error(writer.get("/api/monitors"), 401, "unauthorized")
     assert ApiKey.objects.get(pk=writer.key.pk).last_used_at is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
-from apikeys.services import api_key_create
+from apikeys.services import api_key_create, api_key_revoke
 from incidents.models import AffectedComponent, Incident, IncidentUpdate
 from monitors.models import Monitor
 from statuspages.models import StatusPage, StatusPageComponent
@@ -237,9 +237,10 @@ def unusable_client(persona: str, org) -> APIClient:
     if persona in ("revoked", "expired", "forged-secret"):
         key, raw_key = api_key_create(organization=org, name=persona, permission="admin")
         if persona == "revoked":
-            ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+            api_key_revoke(key=key)
         elif persona == "expired":
-            ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+            key.expires_at = timezone.now() - timedelta(seconds=1)
+            key.save(update_fields=["expires_at"])
         else:
             secret = raw_key.rsplit("_", 1)[1]
             raw_key = raw_key[: -len(secret)] + ("A" if secret[0] != "A" else "B") + secret[1:]

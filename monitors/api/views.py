@@ -1,11 +1,16 @@
+import time
+
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import generation
 from monitors import selectors, services
 from monitors.filters import MONITOR_FILTERS
 from monitors.models import CheckResult, Monitor
 from statusapp.api.filters import ChoiceFilter
+from statusapp.api.renderers import JSONRenderer
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
 from .serializers import (
@@ -21,6 +26,12 @@ CHECK_RESULT_FILTERS = {
     "status": ChoiceFilter("status", CHECK_RESULT_STATUSES, "Only checks with this result."),
 }
 
+# Pages of monitors already built and rendered, reused while their organization keeps its
+# generation (accounts.generation): the list is what dashboards and scripts poll. Kept as
+# bytes: a few hundred pages of dicts would be objects for the garbage collector to walk.
+_pages: dict[tuple, tuple[bytes, float]] = {}
+_MAX_PAGES = 256
+
 
 class MonitorViewSet(OrganizationScopedViewSet):
     queryset = Monitor.objects.all()
@@ -34,6 +45,22 @@ class MonitorViewSet(OrganizationScopedViewSet):
         if self.action in ("list", "retrieve"):
             queryset = selectors.with_uptime_24h(queryset)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        current = request.user.generation
+        if current is None:
+            return super().list(request, *args, **kwargs)
+        # The hour is part of the key: the 24-hour uptime window drops its oldest bucket on the
+        # hour. The full URL is, because heartbeat monitors show their ping URL on this host.
+        key = (request.auth.organization_id, current, int(time.time()) // 3600, request.build_absolute_uri())
+        kept = _pages.get(key)
+        if kept is not None and time.monotonic() - kept[1] < generation.MAX_AGE:
+            return HttpResponse(kept[0], content_type=JSONRenderer.media_type)
+        response = super().list(request, *args, **kwargs)
+        if len(_pages) >= _MAX_PAGES:
+            _pages.clear()
+        _pages[key] = (JSONRenderer().render(response.data), time.monotonic())
+        return response
 
     def perform_create(self, serializer):
         serializer.instance = services.monitor_create(
