@@ -15,7 +15,10 @@ Two runs, each on a fresh set of organizations:
      retried; the run does not wait for them).
 Printed per run: deliveries/s (deliveries to the prompt endpoints / time from the first
 flip to the last of them) and p50/p99 flip-to-delivery (StatusChange.created_at to the
-receiver's answer), and how much run 2's prompt endpoints lost against run 1.
+receiver's answer). Then how much the slow and hanging endpoints cut the others'
+throughput: the deliveries/s of the endpoints that are prompt in run 2 (8,900 of 10,000,
+by position) in run 2, against the same positions' deliveries/s in run 1, where the other
+1,100 endpoints took the same deliveries but answered at once.
 
 Needs PostgreSQL and Redis on 127.0.0.1 (DATABASE_URL, default .../statusapp_webhooks, is
 created if missing and migrated, and wiped; CELERY_BROKER_URL, default Redis db 12, is flushed).
@@ -126,14 +129,26 @@ def percentile(values: list[float], pct: float) -> float:
     return values[min(len(values) - 1, int(len(values) * pct / 100))]
 
 
+def positions(organizations: int, slow_share: float, hanging_share: float) -> tuple[set[int], set[int]]:
+    """The endpoints (by position) that answer after 2 s, and those that never answer."""
+    slow = {i for i in range(organizations) if i % 100 < slow_share * 100}
+    hanging = {i for i in range(organizations) if 100 - hanging_share * 100 <= i % 100}
+    return slow, hanging
+
+
+def rate(result: dict, endpoints: set[int]) -> float:
+    """Deliveries/s to these endpoints: their deliveries / first flip to the last of them."""
+    times = [at for at, position in result["deliveries"] if position in endpoints]
+    return len(times) / (max(times) - result["first_flip"]) if times else 0.0
+
+
 def run(number: int, args, tmp: Path, slow_share: float, hanging_share: float) -> dict:
     from django.db import connection
 
     from monitors.models import StatusChange
 
     organizations = args.monitors // args.per_org
-    slow = {i for i in range(organizations) if i % 100 < slow_share * 100}
-    hanging = {i for i in range(organizations) if 100 - hanging_share * 100 <= i % 100}
+    slow, hanging = positions(organizations, slow_share, hanging_share)
     receiver, base = start_receiver(slow, hanging)
     processes = start_celery(tmp, args.concurrency)
     try:
@@ -180,6 +195,8 @@ def run(number: int, args, tmp: Path, slow_share: float, hanging_share: float) -
         "p99": percentile(latencies, 99) if latencies else float("nan"),
         "max": max(latencies) if latencies else float("nan"),
         "duplicates": len(received) - len(delivered),
+        "deliveries": list(delivered.values()),
+        "first_flip": first_flip,
     }
     print(
         f"run {number}: {result['prompt_delivered']}/{expected_prompt} prompt deliveries at "
@@ -212,10 +229,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         first = run(1, args, Path(tmp), 0, 0)
         second = run(2, args, Path(tmp), 0.10, 0.01)
-    loss = 1 - second["prompt_rate"] / first["prompt_rate"]
+    organizations = args.monitors // args.per_org
+    slow, hanging = positions(organizations, 0.10, 0.01)
+    others = set(range(organizations)) - slow - hanging
+    with_slow, without = rate(second, others), rate(first, others)
     print(
-        f"prompt endpoints' throughput with 10% slow and 1% hanging endpoints: {second['prompt_rate']:.0f}/s "
-        f"against {first['prompt_rate']:.0f}/s, {loss:+.0%} lost (target: at most 20%)"
+        f"the {len(others)} prompt endpoints' throughput with 10% slow and 1% hanging endpoints: {with_slow:.0f}/s "
+        f"against {without:.0f}/s with every endpoint prompt, {1 - with_slow / without:+.0%} lost (target: at most "
+        f"20%; against run 1's all-endpoint rate, {1 - with_slow / first['prompt_rate']:+.0%})"
     )
 
 
