@@ -22,3 +22,9 @@ class IncidentsConfig(AppConfig):
         from monitors.signals import status_changes_recorded
 
         status_changes_recorded.connect(_process_after_commit, dispatch_uid="incidents.process_status_changes")
+
+        from accounts import generation
+
+        generation.track(self.get_model("Incident"))
+        generation.track(self.get_model("IncidentUpdate"), organization_of=lambda row: row.incident.organization_id)
+        generation.track(self.get_model("Maintenance"))

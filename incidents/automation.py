@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import generation
 from monitors.models import Monitor, StatusChange
 from monitors.state import SUCCESS
 from webhooks.models import EventType
@@ -186,6 +187,7 @@ class _Batch:
         )
         for update in updates:
             incident_update_published.send(sender=IncidentUpdate, update=update)
+        generation.bump({entry.incident.organization_id for entry in self.touched.values()})
 
     def _incident_changes(self) -> list[tuple[str, str]]:
         changes = []

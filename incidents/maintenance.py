@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import generation
 from accounts.models import Organization
 from monitors.models import Monitor
 
@@ -64,6 +65,7 @@ def refresh_monitor_flags(monitor_ids: Iterable[str]) -> None:
     )
     Monitor.objects.filter(id__in=covered, in_maintenance=False).update(in_maintenance=True)
     Monitor.objects.filter(id__in=set(ids) - covered, in_maintenance=True).update(in_maintenance=False)
+    generation.bump(Monitor.objects.filter(id__in=ids).values_list("organization_id", flat=True).distinct())
 
 
 def _monitor_ids(maintenance_ids: Iterable[str]) -> set[str]:
@@ -146,5 +148,6 @@ def sync_maintenances(now: datetime | None = None) -> int:
         changed_at = timezone.now()
         Maintenance.objects.filter(id__in=ended).update(status=COMPLETED, updated_at=changed_at)
         Maintenance.objects.filter(id__in=started).update(status=IN_PROGRESS, updated_at=changed_at)
+        generation.bump(Maintenance.objects.filter(id__in=ended + started).values_list("organization_id", flat=True))
         refresh_monitor_flags(_monitor_ids(ended + started))
     return len(ended) + len(started)

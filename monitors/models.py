@@ -1,7 +1,13 @@
+import secrets
+
 from django.db import models
 
 from accounts.models import Organization
 from statusapp.api.ids import PublicIdField
+
+
+def new_badge_token() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class Monitor(models.Model):
@@ -55,6 +61,9 @@ class Monitor(models.Model):
     resolver = models.CharField(max_length=255, blank=True)
     # heartbeat
     ping_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Public: badges are embedded in READMEs and pages, so the token shows only this monitor's
+    # status, uptime and response time, and nothing else about it.
+    badge_token = models.CharField(max_length=32, unique=True, default=new_badge_token, editable=False)
     grace = models.PositiveIntegerField(default=60)
 
     interval = models.PositiveIntegerField(default=60)

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "statuspages.middleware.CustomDomainMiddleware",
     "statusapp.api.throttling.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -287,6 +289,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StatusApp <status@localhost>")
 # Absolute links in emails (confirm, unsubscribe) start with this.
 STATUSAPP_BASE_URL = env_str("STATUSAPP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Hosts that serve StatusApp itself; any other Host is looked up as a page's custom domain
+# (which must also be in ALLOWED_HOSTS).
+STATUSAPP_APP_HOSTS = env_list(
+    "STATUSAPP_APP_HOSTS", [urlsplit(STATUSAPP_BASE_URL).hostname, "127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 
 LOGGING = {
     "version": 1,

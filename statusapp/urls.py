@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping/", include("monitors.urls")),
     path("status/", include("statuspages.urls")),
+    path("badge/", include("statuspages.badge_urls")),
     path("admin/", admin.site.urls),
 ]
 

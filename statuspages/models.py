@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 
 from accounts.models import Organization
@@ -12,7 +13,16 @@ class StatusPage(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    # Private pages (is_public False) ask for the password when one is set, and are
+    # otherwise visible to the organization's members only.
     is_public = models.BooleanField(default=True)
+    password_hash = models.CharField(max_length=128, blank=True, editable=False)
+    accent_color = models.CharField(
+        max_length=7, default="#2563eb", validators=[RegexValidator(r"\A#[0-9a-fA-F]{6}\Z", "A colour like #2563eb.")]
+    )
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=32, blank=True, editable=False)
+    custom_domain = models.CharField(max_length=253, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

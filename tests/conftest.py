@@ -34,6 +34,28 @@ def _test_settings(settings):
     settings.RATELIMIT_KEY_PREFIX = f"test:{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _forget_what_processes_keep():
+    """Each test starts with nothing kept per process (API keys, pages, rendered lists).
+
+    A test's database is rolled back behind the caches' backs, which production never
+    does: a slug or a key seen in one test could otherwise be served in the next.
+    """
+    from apikeys import services as apikey_services
+    from monitors.api import views as monitor_views
+    from statuspages import access, page_cache
+
+    for kept in (
+        apikey_services._kept,
+        apikey_services._organization_of_key,
+        monitor_views._pages,
+        access._kept,
+        access._organization_of,
+        page_cache._local,
+    ):
+        kept.clear()
+
+
 def require_service(name: str, env_var: str) -> str:
     """The service URL, or a skip (a failure in CI, where every service must be there)."""
     url = os.environ.get(env_var, "")

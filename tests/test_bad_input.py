@@ -450,7 +450,7 @@ def ids(org) -> dict[str, str]:
     incident = incident_services.incident_create(
         organization=org, title="Outage", description="Down", impact="high", affected=[(monitor, None)]
     )
-    page = status_page_services.status_page_create(organization=org, name="Status", components=[monitor])
+    page = status_page_services.status_page_create(organization=org, name="Status", components=[(monitor, "")])
     webhook = WebhookEndpointFactory(organization=org)
     return {
         "monitor": monitor.id,

@@ -1,0 +1,324 @@
+"""Everything a public status page shows, read in a fixed number of queries whatever the
+number of components or days: the HTML page, the Statuspage-compatible JSON, the feeds
+and the page badge are all made from a Snapshot.
+
+Only the page's own components appear anywhere in it: an incident or a maintenance
+shows the components it shares with the page, and one that lists none of them is not on
+the page at all (one that lists no component is organization-wide, and is).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from incidents.models import (
+    AffectedComponent,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceStatus,
+)
+from monitors.models import Monitor, Rollup
+
+from .models import StatusPage
+
+DAYS = 90
+SEVERITY = [
+    ComponentStatus.OPERATIONAL,
+    ComponentStatus.DEGRADED_PERFORMANCE,
+    ComponentStatus.PARTIAL_OUTAGE,
+    ComponentStatus.MAJOR_OUTAGE,
+]
+MONITOR_COMPONENT_STATUS = {
+    Monitor.Status.DOWN: ComponentStatus.MAJOR_OUTAGE,
+    Monitor.Status.DEGRADED: ComponentStatus.DEGRADED_PERFORMANCE,
+}
+BANNERS = {
+    "none": "All Systems Operational",
+    "minor": "Partial System Outage",
+    "major": "Major Service Outage",
+    "critical": "Major Service Outage",
+}
+UNDER_MAINTENANCE = "Under Maintenance"
+OPEN_MAINTENANCE = [MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING]
+
+
+@dataclass
+class Day:
+    date: date
+    uptime: float | None  # percent; None without checks
+    incidents: list[str]
+
+    @property
+    def level(self) -> str:
+        """The cell's colour: nodata, up, minor, partial or major."""
+        if self.uptime is None:
+            return "nodata"
+        if self.uptime >= 99.9:
+            return "up"
+        if self.uptime >= 99:
+            return "minor"
+        return "partial" if self.uptime >= 95 else "major"
+
+
+@dataclass
+class Component:
+    id: str
+    name: str
+    group: str
+    position: int
+    status: str  # a ComponentStatus value
+    uptime: float | None  # over the DAYS window
+    days: list[Day]
+    updated_at: datetime
+
+
+@dataclass
+class Update:
+    id: str
+    status: str  # lower case, as Statuspage
+    message: str
+    created_at: datetime
+
+
+@dataclass
+class IncidentView:
+    id: str
+    title: str
+    status: str  # lower case
+    impact: str
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    updates: list[Update]  # newest first
+    components: list[tuple[str, str, str]]  # (monitor id, name, status) on this page
+
+
+@dataclass
+class MaintenanceView:
+    id: str
+    title: str
+    description: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    components: list[tuple[str, str]]  # (monitor id, name) on this page
+
+
+@dataclass
+class Snapshot:
+    page: StatusPage
+    built_at: datetime
+    components: list[Component]
+    incidents: list[IncidentView]  # unresolved, newest first
+    active_maintenances: list[MaintenanceView]
+    upcoming_maintenances: list[MaintenanceView]
+    indicator: str = "none"
+    description: str = BANNERS["none"]
+    groups: list[tuple[str, list[Component]]] = field(default_factory=list)
+
+
+def _worst(statuses) -> str:
+    return max(statuses, key=SEVERITY.index, default=ComponentStatus.OPERATIONAL)
+
+
+def _page_components(page: StatusPage) -> list:
+    return list(
+        page.components.select_related("monitor")
+        .only(
+            *(
+                "page",
+                "group",
+                "position",
+                "monitor__id",
+                "monitor__name",
+                "monitor__status",
+                "monitor__in_maintenance",
+            ),
+            *("monitor__updated_at", "monitor__last_check_at"),
+        )
+        .order_by("position", "id")
+    )
+
+
+def _visible(queryset, relation: str, component_ids: list[str]):
+    """Objects that list a component of the page, or no component at all."""
+    return queryset.filter(Q(**{f"{relation}__in": component_ids}) | Q(**{f"{relation}__isnull": True})).distinct()
+
+
+def incidents(page: StatusPage, component_ids: list[str], names: dict[str, str], queryset=None) -> list[IncidentView]:
+    """The page's incidents in `queryset` (all of the organization's by default), newest
+    first, each with its updates and the page's components it affects: three queries."""
+    queryset = queryset if queryset is not None else Incident.objects.all()
+    rows = _visible(queryset.filter(organization_id=page.organization_id), "affected__monitor_id", component_ids)
+    rows = rows.order_by("-created_at", "id").prefetch_related(
+        Prefetch("updates", IncidentUpdate.objects.order_by("-created_at", "-id")),
+        Prefetch("affected", AffectedComponent.objects.filter(monitor_id__in=component_ids).order_by("position")),
+    )
+    return [
+        IncidentView(
+            id=incident.id,
+            title=incident.title,
+            status=incident.status.lower(),
+            impact=incident.impact,
+            created_at=incident.created_at,
+            updated_at=incident.updated_at,
+            resolved_at=incident.resolved_at,
+            updates=[
+                Update(update.id, update.status.lower(), update.message, update.created_at)
+                for update in incident.updates.all()
+            ],
+            components=[(a.monitor_id, names[a.monitor_id], a.status) for a in incident.affected.all()],
+        )
+        for incident in rows
+    ]
+
+
+def maintenances(page: StatusPage, component_ids: list[str], names: dict[str, str]) -> list[MaintenanceView]:
+    rows = _visible(
+        Maintenance.objects.filter(organization_id=page.organization_id, status__in=OPEN_MAINTENANCE),
+        "monitors__id",
+        component_ids,
+    )
+    rows = rows.order_by("starts_at", "id").prefetch_related(
+        Prefetch("monitors", Monitor.objects.filter(id__in=component_ids).only("id"))
+    )
+    return [
+        MaintenanceView(
+            id=maintenance.id,
+            title=maintenance.title,
+            description=maintenance.description,
+            status=maintenance.status,
+            starts_at=maintenance.starts_at,
+            ends_at=maintenance.ends_at,
+            created_at=maintenance.created_at,
+            updated_at=maintenance.updated_at,
+            components=[(monitor.id, names[monitor.id]) for monitor in maintenance.monitors.all()],
+        )
+        for maintenance in rows
+    ]
+
+
+def _days(component_ids: list[str], today: date) -> tuple[dict, dict]:
+    """Per monitor: {day: (checks, successful)} from the daily rollups, and {day: [incident
+    titles]} for the incidents that were open on that day."""
+    first = today - timedelta(days=DAYS - 1)
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    counts: dict[str, dict[date, tuple[int, int]]] = {monitor_id: {} for monitor_id in component_ids}
+    for monitor_id, bucket, checks, up, degraded in Rollup.objects.filter(
+        monitor_id__in=component_ids, period=Rollup.Period.DAY, bucket__gte=start
+    ).values_list("monitor_id", "bucket", "checks", "up", "degraded"):
+        counts[monitor_id][bucket.date()] = (checks, up + degraded)
+    titles: dict[str, dict[date, list[str]]] = {monitor_id: {} for monitor_id in component_ids}
+    affected = AffectedComponent.objects.filter(monitor_id__in=component_ids).filter(
+        Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=start)
+    )
+    for monitor_id, title, opened, resolved in affected.values_list(
+        "monitor_id", "incident__title", "incident__created_at", "incident__resolved_at"
+    ).order_by("incident__created_at"):
+        day = max(opened.date(), first)
+        last = min((resolved or timezone.now()).date(), today)
+        while day <= last:
+            titles[monitor_id].setdefault(day, []).append(title)
+            day += timedelta(days=1)
+    return counts, titles
+
+
+def _percent(successful: int, checks: int) -> float | None:
+    return round(successful * 100 / checks, 3) if checks else None
+
+
+def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
+    now = now or timezone.now()
+    today = now.date()
+    rows = _page_components(page)
+    component_ids = [row.monitor_id for row in rows]
+    names = {row.monitor_id: row.monitor.name for row in rows}
+    open_incidents = incidents(page, component_ids, names, Incident.objects.exclude(status=IncidentStatus.RESOLVED))
+    open_maintenances = maintenances(page, component_ids, names)
+    counts, titles = _days(component_ids, today)
+
+    declared: dict[str, list[str]] = {}
+    for incident in open_incidents:
+        for monitor_id, _name, status in incident.components:
+            if status in SEVERITY:
+                declared.setdefault(monitor_id, []).append(status)
+
+    components = []
+    for row in rows:
+        monitor = row.monitor
+        days = []
+        total_checks = total_successful = 0
+        for offset in range(DAYS - 1, -1, -1):
+            day = today - timedelta(days=offset)
+            checks, successful = counts[monitor.id].get(day, (0, 0))
+            total_checks += checks
+            total_successful += successful
+            days.append(Day(day, _percent(successful, checks), titles[monitor.id].get(day, [])))
+        if monitor.in_maintenance:
+            status = ComponentStatus.UNDER_MAINTENANCE
+        else:
+            measured = MONITOR_COMPONENT_STATUS.get(monitor.status, ComponentStatus.OPERATIONAL)
+            status = _worst([measured, *declared.get(monitor.id, [])])
+        components.append(
+            Component(
+                id=monitor.id,
+                name=monitor.name,
+                group=row.group,
+                position=row.position,
+                status=str(status),
+                uptime=_percent(total_successful, total_checks),
+                days=days,
+                updated_at=max(filter(None, [monitor.updated_at, monitor.last_check_at])),
+            )
+        )
+
+    snapshot = Snapshot(
+        page=page,
+        built_at=now,
+        components=components,
+        incidents=open_incidents,
+        active_maintenances=[m for m in open_maintenances if m.status != MaintenanceStatus.SCHEDULED],
+        upcoming_maintenances=[m for m in open_maintenances if m.status == MaintenanceStatus.SCHEDULED],
+    )
+    snapshot.indicator = indicator(components, open_incidents)
+    snapshot.description = BANNERS[snapshot.indicator]
+    if snapshot.indicator == "none" and (
+        snapshot.active_maintenances or any(c.status == ComponentStatus.UNDER_MAINTENANCE for c in components)
+    ):
+        snapshot.description = UNDER_MAINTENANCE
+    snapshot.groups = group(components)
+    return snapshot
+
+
+def indicator(components: list[Component], open_incidents: list[IncidentView]) -> str:
+    """Statuspage's indicator: critical for an open critical incident; major for a
+    component in major outage or an open high-impact incident; minor for anything else
+    that is wrong; none when all is well (maintenance included)."""
+    impacts = {incident.impact for incident in open_incidents}
+    statuses = {component.status for component in components}
+    if Impact.CRITICAL in impacts:
+        return "critical"
+    if ComponentStatus.MAJOR_OUTAGE in statuses or Impact.HIGH in impacts:
+        return "major"
+    if statuses & {ComponentStatus.DEGRADED_PERFORMANCE, ComponentStatus.PARTIAL_OUTAGE} or impacts & {
+        Impact.LOW,
+        Impact.MEDIUM,
+    }:
+        return "minor"
+    return "none"
+
+
+def group(components: list[Component]) -> list[tuple[str, list[Component]]]:
+    """Components in groups, in the order their first component comes; "" is ungrouped."""
+    groups: dict[str, list[Component]] = {}
+    for component in components:
+        groups.setdefault(component.group, []).append(component)
+    return list(groups.items())
