@@ -77,6 +77,10 @@ class Component:
     days: list[Day]
     updated_at: datetime
 
+    @property
+    def label(self) -> str:
+        return ComponentStatus(self.status).label
+
 
 @dataclass
 class Update:

@@ -49,7 +49,7 @@ REPRESENTATION_COLUMNS = (
     "id", "name", "type", "status", "url", "method", "request_headers", "request_body",
     "expected_status_codes", "follow_redirects", "keyword", "keyword_absent", "json_path",
     "json_expected", "ssl_degraded_days", "ssl_down_days", "host", "port", "record_type",
-    "expected_values", "resolver", "ping_token", "grace", "interval", "timeout", "retries",
+    "expected_values", "resolver", "ping_token", "badge_token", "grace", "interval", "timeout", "retries",
     "degraded_threshold", "last_check_at", "response_time", "last_error", "created_at", "updated_at",
 )  # fmt: skip
 
@@ -137,6 +137,11 @@ class MonitorSerializer(StrictSerializer):
         read_only=True, allow_null=True, help_text="Uptime % over the last 24 hours; null without checks."
     )
     lastError = serializers.CharField(source="last_error", read_only=True)
+    badgeUrl = serializers.CharField(
+        read_only=True,
+        help_text="A public SVG badge of the status; uptime.svg?period=30d, response.svg and shields.json "
+        "sit beside it.",
+    )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
 
@@ -228,6 +233,7 @@ class MonitorSerializer(StrictSerializer):
         data["responseTime"] = monitor.response_time
         data["uptime"] = self._uptime(monitor)
         data["lastError"] = monitor.last_error
+        data["badgeUrl"] = self._absolute(f"/badge/{monitor.badge_token}/status.svg")
         data["createdAt"] = isoformat(monitor.created_at)
         data["updatedAt"] = isoformat(monitor.updated_at)
         return data
@@ -240,7 +246,9 @@ class MonitorSerializer(StrictSerializer):
         return None if monitor.uptime_24h is None else round(monitor.uptime_24h, 3)
 
     def _ping_url(self, monitor: Monitor) -> str:
-        path = f"/ping/{monitor.ping_token}"
+        return self._absolute(f"/ping/{monitor.ping_token}")
+
+    def _absolute(self, path: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 

@@ -18,8 +18,10 @@ class ComponentField(serializers.Field):
         if not isinstance(data, dict) or set(data) - {"id", "group"} or not isinstance(data.get("id"), str):
             self.fail("invalid")
         group = data.get("group", "")
-        if not isinstance(group, str) or len(group) > 100 or "\x00" in group or len(data["id"]) > 64:
+        if not isinstance(group, str) or len(group) > 100 or "\x00" in group:
             raise serializers.ValidationError("group must be text of at most 100 characters.")
+        if len(data["id"]) > 64 or "\x00" in data["id"]:
+            raise serializers.ValidationError("Not a monitor id.")
         return data["id"], group.strip()
 
 
