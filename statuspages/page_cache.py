@@ -65,6 +65,11 @@ def get(key: str, generation: str | None, build: Callable[[], tuple[bytes, str]]
     lock, token = f"page-lock:{key}", secrets.token_hex(8)
     if cache.add(lock, token, LOCK_SECONDS):
         try:
+            # Another request may have rebuilt it between our read and our lock.
+            shared = cache.get(f"page:{key}")
+            if shared is not None and shared.fresh(generation, time.time()):
+                _keep(key, shared)
+                return shared
             entry = _entry(*build(), generation)
             cache.set(f"page:{key}", entry, 86_400)
             _keep(key, entry)

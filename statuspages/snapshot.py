@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from incidents.models import (
@@ -216,10 +217,12 @@ def _days(component_ids: list[str], today: date) -> tuple[dict, dict]:
     first = today - timedelta(days=DAYS - 1)
     start = datetime.combine(first, time.min, tzinfo=UTC)
     counts: dict[str, dict[date, tuple[int, int]]] = {monitor_id: {} for monitor_id in component_ids}
-    for monitor_id, bucket, checks, up, degraded in Rollup.objects.filter(
-        monitor_id__in=component_ids, period=Rollup.Period.DAY, bucket__gte=start
-    ).values_list("monitor_id", "bucket", "checks", "up", "degraded"):
-        counts[monitor_id][bucket.date()] = (checks, up + degraded)
+    # Days as dates from the database: decoding 4,500 aware datetimes cost more than the rest.
+    rollups = Rollup.objects.filter(monitor_id__in=component_ids, period=Rollup.Period.DAY, bucket__gte=start)
+    for monitor_id, day, checks, up, degraded in rollups.values_list(
+        "monitor_id", TruncDate("bucket", tzinfo=UTC), "checks", "up", "degraded"
+    ):
+        counts[monitor_id][day] = (checks, up + degraded)
     titles: dict[str, dict[date, list[str]]] = {monitor_id: {} for monitor_id in component_ids}
     affected = AffectedComponent.objects.filter(monitor_id__in=component_ids).filter(
         Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gte=start)

@@ -4,6 +4,7 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -123,19 +124,19 @@ def test_page_shows_banner_groups_statuses_incident_and_maintenance(client, acme
     assert 'action="http://testserver/status/acme/subscribe"' in page
 
 
-def test_bars_have_a_cell_per_day_coloured_by_uptime_with_a_tooltip(client, acme):
+def test_bars_have_a_cell_per_day_coloured_by_uptime_with_tooltip_data(client, acme):
     page = html(client)
-    api_bar = re.search(r'Public API<.*?<div class="bar">(.*?)</div>', page, re.S).group(1)
-    cells = re.findall(r'<i class="d (\w+)" data-tip="([^"]*)"></i>', api_bar)
+    attributes, cells = re.search(r'Public API<.*?<div class="bar" ([^>]*)>(.*?)</div>', page, re.S).groups()
+    levels = re.findall(r"<i class=(\w)></i>", cells)
+    data = dict(re.findall(r'data-([a-z]+)="([^"]*)"', attributes))
 
-    assert len(cells) == 90
-    today, yesterday, two_ago, three_ago = cells[-1], cells[-2], cells[-3], cells[-4]
-    assert today[0] == "major" and "90.00% uptime" in today[1] and "API errors" in today[1]
-    assert yesterday[0] == "up" and "99.95% uptime" in yesterday[1]
-    assert two_ago[0] == "nodata" and "no data" in two_ago[1]
-    assert three_ago[0] == "up"
-    assert f"{timezone.now().date():%b %-d, %Y}" in today[1]
-    assert "97.483% uptime" not in page  # shown to 2 decimals
+    assert len(levels) == 90
+    assert levels[-4:] == ["u", "n", "u", "x"]  # 3 days ago 100%, no checks, 99.95%, today 90%
+    assert set(levels[:-4]) == {"n"}
+    assert data["end"] == timezone.now().date().isoformat()
+    uptimes = data["uptimes"].split(",")
+    assert len(uptimes) == 90 and uptimes[-4:] == ["100.00", "", "99.95", "90.00"]
+    assert json.loads(unescape(data["incidents"])) == {"89": ["API errors"]}
     assert "96.65% uptime over 90 days" in page  # (9,000 + 9,995 + 10,000) / 30,000
 
 

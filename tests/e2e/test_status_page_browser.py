@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents.models import ComponentStatus
 from incidents.services import incident_create
 from monitors.models import Rollup
+from statuspages.bars import LEVEL_CLASS
 from statuspages.models import Subscriber
 from statuspages.services import status_page_create
 
@@ -81,10 +82,10 @@ def _check_page(page) -> dict[str, str]:
     for name, _monitor_status, _shown in COMPONENTS:
         component = page.locator(".component", has=page.locator(".name", has_text=name))
         statuses[name] = component.locator(".status").inner_text().lower()
-        assert component.locator(".bar .d").count() == 90
-    cells = page.locator(".component").first.locator(".bar .d")
+        assert component.locator(".bar > i").count() == 90
+    cells = page.locator(".component").first.locator(".bar > i")
     classes = cells.evaluate_all("els => els.slice(-6).map(el => el.className)")
-    assert classes == [f"d {DAILY[days_ago][1]}" for days_ago in range(5, 0, -1)] + ["d nodata"]
+    assert classes == [LEVEL_CLASS[DAILY[days_ago][1]] for days_ago in range(5, 0, -1)] + ["n"]
     return statuses
 
 
@@ -103,19 +104,19 @@ def test_status_page_in_chromium(browser, live_server, acme, artifacts):
     assert phone.evaluate(NO_OVERFLOW), phone.evaluate("document.documentElement.scrollWidth")
     phone.screenshot(path=artifacts / "status-phone.png", full_page=True)
     # For a person to look at: the tooltip of a cell near the left end at phone width.
-    phone.locator(".component").first.locator(".bar .d").nth(8).hover()
+    phone.locator(".component").first.locator(".bar > i").nth(8).hover()
     phone.screenshot(path=artifacts / "status-hover-phone.png")
     phone.context.close()
 
     # The tooltip is the cell's ::after, shown on hover: the day, its uptime and incidents.
-    cell = desktop.locator(".component").first.locator(".bar .d").nth(89 - 3)
+    cell = desktop.locator(".component").first.locator(".bar > i").nth(89 - 3)
     after = "el => getComputedStyle(el, '::after').content"
     assert cell.evaluate(after) == "none"
     cell.hover()
     day = today - timedelta(days=3)
     assert cell.evaluate(after) == f'"{day:%b %-d, %Y} · 97.22% uptime · no incidents"'
     desktop.screenshot(path=artifacts / "status-hover.png", full_page=True)
-    last = desktop.locator(".component").first.locator(".bar .d").last
+    last = desktop.locator(".component").first.locator(".bar > i").last
     last.hover()
     assert cell.evaluate(after) == "none"
     assert last.evaluate(after) == f'"{today:%b %-d, %Y} · no data · {INCIDENT_TITLE}"'
