@@ -1,7 +1,8 @@
 """The 90-day uptime bar as HTML, written here rather than in the template: a page of 50
 components has 4,500 day cells, and the template engine's loop costs several times more.
 
-A cell is only its colour (`<i class=u></i>`), so a page of 50 components stays small; the
+A cell is only its colour (`<i></i>` for a good day, `<i class=x></i>` for a bad one), so
+a page of 50 components stays small; the
 bar carries the days' uptimes and incident titles as data, and bars.js builds a cell's
 tooltip (date, uptime, incidents) when it is hovered or tapped. Without JavaScript the
 colours and the bar's summary (its aria-label) still read.
@@ -14,15 +15,20 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .snapshot import Component
 
-# Cell classes, one letter each: thousands of them are on a page.
-LEVEL_CLASS = {"up": "u", "minor": "m", "partial": "p", "major": "x", "nodata": "n"}
+# Cell classes, one letter each: thousands of them are on a page, most of them good days.
+LEVEL_CLASS = {"up": "", "minor": "m", "partial": "p", "major": "x", "nodata": "n"}
+CELLS = {level: f"<i class={letter}></i>" if letter else "<i></i>" for level, letter in LEVEL_CLASS.items()}
+
+
+def _percent(uptime: float | None) -> str:
+    return "" if uptime is None else f"{uptime:.2f}".rstrip("0").rstrip(".")
 
 
 def bar(component: Component) -> SafeString:
     days = component.days
-    uptimes = ",".join("" if day.uptime is None else f"{day.uptime:.2f}" for day in days)
+    uptimes = ",".join(_percent(day.uptime) for day in days)
     incidents = {index: day.incidents for index, day in enumerate(days) if day.incidents}
-    cells = "".join(f"<i class={LEVEL_CLASS[day.level]}></i>" for day in days)
+    cells = "".join(CELLS[day.level] for day in days)
     attributes = f'data-end="{days[-1].date.isoformat()}" data-uptimes="{uptimes}"'
     if incidents:
         attributes += f' data-incidents="{escape(json.dumps(incidents, separators=(",", ":")))}"'

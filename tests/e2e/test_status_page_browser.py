@@ -85,6 +85,7 @@ def _check_page(page) -> dict[str, str]:
         assert component.locator(".bar > i").count() == 90
     cells = page.locator(".component").first.locator(".bar > i")
     classes = cells.evaluate_all("els => els.slice(-6).map(el => el.className)")
+    # A good day has no class.
     assert classes == [LEVEL_CLASS[DAILY[days_ago][1]] for days_ago in range(5, 0, -1)] + ["n"]
     return statuses
 
