@@ -29,6 +29,7 @@ from monitors.models import Monitor, Rollup
 from .models import StatusPage
 
 DAYS = 90
+NO_INCIDENTS: list[str] = []  # shared by the days without any: never appended to
 SEVERITY = [
     ComponentStatus.OPERATIONAL,
     ComponentStatus.DEGRADED_PERFORMANCE,
@@ -49,7 +50,7 @@ UNDER_MAINTENANCE = "Under Maintenance"
 OPEN_MAINTENANCE = [MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING]
 
 
-@dataclass
+@dataclass(slots=True)
 class Day:
     date: date
     uptime: float | None  # percent; None without checks
@@ -218,7 +219,9 @@ def _days(component_ids: list[str], today: date) -> tuple[dict, dict]:
     start = datetime.combine(first, time.min, tzinfo=UTC)
     counts: dict[str, dict[date, tuple[int, int]]] = {monitor_id: {} for monitor_id in component_ids}
     # Days as dates from the database: decoding 4,500 aware datetimes cost more than the rest.
-    rollups = Rollup.objects.filter(monitor_id__in=component_ids, period=Rollup.Period.DAY, bucket__gte=start)
+    rollups = Rollup.objects.filter(
+        monitor_id__in=component_ids, period=Rollup.Period.DAY, bucket__gte=start, bucket__lt=start + timedelta(DAYS)
+    )
     for monitor_id, day, checks, up, degraded in rollups.values_list(
         "monitor_id", TruncDate("bucket", tzinfo=UTC), "checks", "up", "degraded"
     ):
@@ -258,17 +261,17 @@ def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
             if status in SEVERITY:
                 declared.setdefault(monitor_id, []).append(status)
 
+    dates = [today - timedelta(days=offset) for offset in range(DAYS - 1, -1, -1)]
     components = []
     for row in rows:
         monitor = row.monitor
-        days = []
-        total_checks = total_successful = 0
-        for offset in range(DAYS - 1, -1, -1):
-            day = today - timedelta(days=offset)
-            checks, successful = counts[monitor.id].get(day, (0, 0))
-            total_checks += checks
-            total_successful += successful
-            days.append(Day(day, _percent(successful, checks), titles[monitor.id].get(day, [])))
+        measured, open_on = counts[monitor.id], titles[monitor.id]
+        days = [
+            Day(day, _percent(*measured[day]) if day in measured else None, open_on.get(day, NO_INCIDENTS))
+            for day in dates
+        ]
+        total_checks = sum(checks for checks, _successful in measured.values())
+        total_successful = sum(successful for _checks, successful in measured.values())
         if monitor.in_maintenance:
             status = ComponentStatus.UNDER_MAINTENANCE
         else:
