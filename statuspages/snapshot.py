@@ -267,7 +267,11 @@ def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
         monitor = row.monitor
         measured, open_on = counts[monitor.id], titles[monitor.id]
         days = [
-            Day(day, _percent(*measured[day]) if day in measured else None, open_on.get(day, NO_INCIDENTS))
+            Day(
+                day,
+                _percent(measured[day][1], measured[day][0]) if day in measured else None,
+                open_on.get(day, NO_INCIDENTS),
+            )
             for day in dates
         ]
         total_checks = sum(checks for checks, _successful in measured.values())
