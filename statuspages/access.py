@@ -4,7 +4,9 @@ Public pages are for everyone. A private page with a password lets in whoever ga
 (remembered in a cookie tied to the password, so changing it locks everyone out again);
 a private page without one is for the organization's members, logged in to the dashboard.
 
-Pages are kept per process like API keys: while their organization's generation holds.
+Pages are kept per process like API keys: while their organization's generation holds,
+read at most once a second per process (GENERATION_WITHIN): a change made in another
+process shows on the pages within that second.
 """
 
 import time
@@ -20,6 +22,7 @@ from .models import StatusPage
 _organization_of: dict[str, str] = {}  # slug -> organization id; a page never moves
 _kept: dict[str, tuple[StatusPage, str, float]] = {}
 _MAX_KEPT = 1024
+GENERATION_WITHIN = 1.0
 _PAGE_FIELDS = (
     "id",
     "organization_id",
@@ -38,7 +41,7 @@ _PAGE_FIELDS = (
 def find(slug: str) -> tuple[StatusPage | None, str | None]:
     """The page with this slug and its organization's generation (None without Redis)."""
     organization_id = _organization_of.get(slug)
-    current = generation.current(organization_id) if organization_id else None
+    current = generation.current(organization_id, within=GENERATION_WITHIN) if organization_id else None
     if current is not None:
         kept = _kept.get(slug)
         if kept is not None and kept[1] == current and time.monotonic() - kept[2] < generation.MAX_AGE:
@@ -49,7 +52,7 @@ def find(slug: str) -> tuple[StatusPage | None, str | None]:
         return None, None
     if organization_id is None:
         _organization_of[slug] = page.organization_id
-        current = generation.current(page.organization_id)
+        current = generation.current(page.organization_id, within=GENERATION_WITHIN)
         page = StatusPage.objects.filter(slug=slug).only(*_PAGE_FIELDS).first() or page
     if current is not None:
         if len(_kept) >= _MAX_KEPT:

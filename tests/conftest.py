@@ -41,6 +41,7 @@ def _forget_what_processes_keep():
     A test's database is rolled back behind the caches' backs, which production never
     does: a slug or a key seen in one test could otherwise be served in the next.
     """
+    from accounts import generation
     from apikeys import services as apikey_services
     from monitors.api import views as monitor_views
     from statuspages import access, page_cache
@@ -52,6 +53,7 @@ def _forget_what_processes_keep():
         access._kept,
         access._organization_of,
         page_cache._local,
+        generation._seen,
     ):
         kept.clear()
 

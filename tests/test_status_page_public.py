@@ -3,7 +3,8 @@
 import json
 import re
 import secrets
-from datetime import UTC, datetime, time, timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -16,7 +17,7 @@ from incidents import services as incident_services
 from incidents.maintenance import refresh_monitor_flags
 from incidents.models import Maintenance
 from monitors.models import Monitor, Rollup
-from statuspages import page_cache, services
+from statuspages import access, page_cache, services
 from statuspages.models import StatusPage
 
 from .factories import MonitorFactory
@@ -40,7 +41,7 @@ PAGE_PATHS = [
 
 
 def midnight(days_ago: int) -> datetime:
-    return datetime.combine(timezone.now().date() - timedelta(days=days_ago), time.min, tzinfo=UTC)
+    return datetime.combine(timezone.now().date() - timedelta(days=days_ago), datetime.min.time(), tzinfo=UTC)
 
 
 def add_days(monitor: Monitor, uptimes: list[float | None]) -> None:
@@ -339,6 +340,18 @@ def test_a_cached_page_costs_no_query_and_a_change_shows_at_once(client, acme, r
     assert "Fix deployed." in html(client)
     Monitor.objects.filter(pk=acme["web"].pk).update(status=UP)  # as the engine writes it, with a bump
     generation.bump([acme["page"].organization_id])
+    assert component_block(html(client), "Website") == "operational"
+
+
+def test_a_change_made_in_another_process_shows_within_a_second(client, acme, redis_url, monkeypatch):
+    html(client)
+    html(client)
+    Monitor.objects.filter(pk=acme["web"].pk).update(status=UP)
+    generation._renew({acme["page"].organization_id})  # another process's bump: this one is not told
+
+    assert component_block(html(client), "Website") == "degraded_performance"
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + access.GENERATION_WITHIN)
     assert component_block(html(client), "Website") == "operational"
 
 
