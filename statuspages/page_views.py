@@ -24,6 +24,7 @@ from .bars import bar
 from .models import StatusPage
 
 HISTORY_LIMIT = 200
+FEED_LIMIT = 50  # incidents in incidents.json and the feeds
 JSON = "application/json"
 HTML = "text/html; charset=utf-8"
 # No inline script or style anywhere on these pages; the logo is same-origin.
@@ -120,16 +121,16 @@ def page(request: HttpRequest, page: StatusPage, current) -> HttpResponse:
     return _cached(request, page, current, "page", build)
 
 
-def _page_incidents(page: StatusPage, queryset) -> list[snapshot.IncidentView]:
-    rows = snapshot._page_components(page)
+def _page_incidents(page: StatusPage, queryset, limit: int | None = None) -> list[snapshot.IncidentView]:
+    rows = snapshot.page_components(page)
     ids = [row.monitor_id for row in rows]
-    return snapshot.incidents(page, ids, {row.monitor_id: row.monitor.name for row in rows}, queryset)
+    return snapshot.incidents(page, ids, {row.monitor_id: row.monitor.name for row in rows}, queryset, limit)
 
 
 @public_page
 def history(request: HttpRequest, page: StatusPage, current) -> HttpResponse:
     def build():
-        incidents = _page_incidents(page, Incident.objects.all())[:HISTORY_LIMIT]
+        incidents = _page_incidents(page, Incident.objects.all(), HISTORY_LIMIT)
         months: dict[str, list] = {}
         for incident in incidents:
             months.setdefault(incident.created_at.strftime("%B %Y"), []).append(incident)
@@ -177,9 +178,9 @@ def _json(data: dict) -> tuple[bytes, str]:
 
 
 JSON_VIEWS = {
-    "summary": lambda shot, url: statuspage_json.summary(shot, url),
-    "status": lambda shot, url: statuspage_json.status(shot, url),
-    "components": lambda shot, url: statuspage_json.components(shot, url),
+    "summary": statuspage_json.summary,
+    "status": statuspage_json.status,
+    "components": statuspage_json.components,
     "incidents/unresolved": lambda shot, url: statuspage_json.incidents_list(shot, url, shot.incidents),
     "scheduled-maintenances": lambda shot, url: statuspage_json.scheduled_maintenances(
         shot, url, [*shot.active_maintenances, *shot.upcoming_maintenances]
@@ -200,7 +201,7 @@ def api(request: HttpRequest, page: StatusPage, current, name: str) -> HttpRespo
     def build():
         shot = snapshot.build(page)
         if name == "incidents":
-            recent = _page_incidents(page, Incident.objects.all())[:50]
+            recent = _page_incidents(page, Incident.objects.all(), FEED_LIMIT)
             return _json(statuspage_json.incidents_list(shot, url, recent))
         return _json(JSON_VIEWS[name](shot, url))
 
@@ -216,7 +217,7 @@ def feed(request: HttpRequest, page: StatusPage, current, kind: str) -> HttpResp
     url = _page_url(request, page)
 
     def build():
-        incidents = _page_incidents(page, Incident.objects.all())[:50]
+        incidents = _page_incidents(page, Incident.objects.all(), FEED_LIMIT)
         if kind == "atom":
             return feeds.atom(page.name, url, incidents), "application/atom+xml; charset=utf-8"
         return feeds.rss(page.name, url, incidents), "application/rss+xml; charset=utf-8"

@@ -135,7 +135,7 @@ def _worst(statuses) -> str:
     return max(statuses, key=SEVERITY.index, default=ComponentStatus.OPERATIONAL)
 
 
-def _page_components(page: StatusPage) -> list:
+def page_components(page: StatusPage) -> list:
     return list(
         page.components.select_related("monitor")
         .only(
@@ -159,7 +159,9 @@ def _visible(queryset, relation: str, component_ids: list[str]):
     return queryset.filter(Q(**{f"{relation}__in": component_ids}) | Q(**{f"{relation}__isnull": True})).distinct()
 
 
-def incidents(page: StatusPage, component_ids: list[str], names: dict[str, str], queryset=None) -> list[IncidentView]:
+def incidents(
+    page: StatusPage, component_ids: list[str], names: dict[str, str], queryset=None, limit: int | None = None
+) -> list[IncidentView]:
     """The page's incidents in `queryset` (all of the organization's by default), newest
     first, each with its updates and the page's components it affects: three queries."""
     queryset = queryset if queryset is not None else Incident.objects.all()
@@ -168,6 +170,8 @@ def incidents(page: StatusPage, component_ids: list[str], names: dict[str, str],
         Prefetch("updates", IncidentUpdate.objects.order_by("-created_at", "-id")),
         Prefetch("affected", AffectedComponent.objects.filter(monitor_id__in=component_ids).order_by("position")),
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         IncidentView(
             id=incident.id,
@@ -248,7 +252,7 @@ def _percent(successful: int, checks: int) -> float | None:
 def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
     now = now or timezone.now()
     today = now.date()
-    rows = _page_components(page)
+    rows = page_components(page)
     component_ids = [row.monitor_id for row in rows]
     names = {row.monitor_id: row.monitor.name for row in rows}
     open_incidents = incidents(page, component_ids, names, Incident.objects.exclude(status=IncidentStatus.RESOLVED))
