@@ -61,6 +61,10 @@ SECRET_KEY = env_str("SECRET_KEY") or _local_secret("secret_key")
 API_KEY_PEPPER = env_str("STATUSAPP_API_KEY_PEPPER") or _local_secret("api_key_pepper")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+STATUSAPP_ALLOW_SIGNUP = env_bool("STATUSAPP_ALLOW_SIGNUP", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -107,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.dashboard",
             ],
         },
     },
@@ -205,6 +210,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
 STORAGES = {

@@ -25,6 +25,8 @@ urlpatterns = [
     path("status/", include("statuspages.urls")),
     path("badge/", include("statuspages.badge_urls")),
     path("admin/", admin.site.urls),
+    path("monitors/", include("monitors.dashboard_urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler400 = "statusapp.api.errors.handler400"

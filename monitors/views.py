@@ -1,0 +1,235 @@
+"""Dashboard pages for monitors: the list (its rows refresh themselves every few seconds),
+create and edit forms validated by the API's own serializer (the same rules and the same
+messages), pause and resume, delete, and bulk pause or delete."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Avg, F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.dashboard import dashboard_view
+from accounts.models import Membership
+from statusapp.api.exceptions import PlanLimitReached
+
+from . import selectors, services
+from .api.serializers import TYPE_FIELDS, MonitorSerializer
+from .models import Monitor, Rollup
+
+PAGE_SIZE = 50
+INTEGER_FIELDS = {
+    *("interval", "timeout", "retries", "degradedThreshold"),
+    *("port", "grace", "sslDegradedDays", "sslDownDays"),
+}
+BOOLEAN_FIELDS = {"followRedirects", "keywordAbsent"}
+COMMON_FIELDS = ["name", "type", "interval", "timeout", "retries", "degradedThreshold"]
+MEMBER = Membership.Role.MEMBER
+
+
+def _monitors(request):
+    monitors = Monitor.objects.filter(organization=request.organization)
+    status = request.GET.get("status", "")
+    if status in Monitor.Status.values:
+        monitors = monitors.filter(status=status)
+    kind = request.GET.get("type", "")
+    if kind in Monitor.Type.values:
+        monitors = monitors.filter(type=kind)
+    search = request.GET.get("q", "").strip()
+    if search:
+        monitors = monitors.filter(name__icontains=search)
+    return selectors.with_uptime_24h(monitors)
+
+
+def _sparklines(monitor_ids: list[str]) -> dict[str, str]:
+    """SVG polyline points of each monitor's hourly mean response time over 24 hours."""
+    since = timezone.now() - timedelta(hours=24)
+    series: dict[str, list[float]] = {monitor_id: [] for monitor_id in monitor_ids}
+    rows = (
+        Rollup.objects.filter(monitor_id__in=monitor_ids, period=Rollup.Period.HOUR, bucket__gt=since)
+        .exclude(response_time_count=0)
+        .order_by("bucket")
+        .values_list("monitor_id")
+        .annotate(mean=Avg(F("response_time_sum") * 1.0 / F("response_time_count")))
+        .values_list("monitor_id", "mean")
+    )
+    for monitor_id, mean in rows:
+        series[monitor_id].append(mean)
+    points = {}
+    for monitor_id, values in series.items():
+        if len(values) < 2:
+            continue
+        top = max(values) or 1
+        step = 100 / (len(values) - 1)
+        points[monitor_id] = " ".join(f"{i * step:.1f},{24 - value / top * 22:.1f}" for i, value in enumerate(values))
+    return points
+
+
+def _rows_context(request) -> dict:
+    page = Paginator(_monitors(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    monitors = list(page.object_list)
+    sparklines = _sparklines([monitor.id for monitor in monitors])
+    for monitor in monitors:
+        monitor.sparkline = sparklines.get(monitor.id)
+    return {
+        "page": page,
+        "monitors": monitors,
+        "can_edit": request.membership.role != Membership.Role.VIEWER,
+    }
+
+
+@dashboard_view()
+def monitor_list(request):
+    context = _rows_context(request)
+    context.update(
+        section="monitors",
+        title="Monitors",
+        statuses=Monitor.Status.choices,
+        types=Monitor.Type.choices,
+        query=request.GET.urlencode(),
+    )
+    return render(request, "monitors/list.html", context)
+
+
+@dashboard_view()
+def monitor_rows(request):
+    """The list's rows alone: what the page polls."""
+    return render(request, "monitors/_rows.html", _rows_context(request))
+
+
+def _api_data(post, monitor_type: str) -> dict:
+    """The form's fields as the API's body for this type: empty fields are left out."""
+    data = {}
+    for name in [*COMMON_FIELDS, *sorted(TYPE_FIELDS.get(monitor_type, ()))]:
+        if name in BOOLEAN_FIELDS:
+            data[name] = name in post
+            continue
+        value = post.get(name, "").strip()
+        if value == "":
+            continue
+        if name in INTEGER_FIELDS:
+            data[name] = int(value) if value.lstrip("-").isdigit() else value
+        elif name == "headers":
+            data[name] = dict(_header(line) for line in value.splitlines() if line.strip())
+        elif name == "expectedValues":
+            data[name] = [item.strip() for item in value.split(",") if item.strip()]
+        else:
+            data[name] = value
+    return data
+
+
+def _header(line: str) -> tuple[str, str]:
+    name, _, value = line.partition(":")
+    return name.strip(), value.strip()
+
+
+def _form_values(monitor: Monitor | None, post=None) -> dict:
+    if post is not None:
+        return {name: post.get(name, "") for name in post} | {name: name in post for name in BOOLEAN_FIELDS}
+    if monitor is None:
+        return {"type": Monitor.Type.HTTP, "followRedirects": True, "interval": 60}
+    data = MonitorSerializer(monitor).data
+    data["headers"] = "\n".join(f"{name}: {value}" for name, value in (data.get("headers") or {}).items())
+    data["expectedValues"] = ", ".join(data.get("expectedValues") or [])
+    return data
+
+
+def _errors(serializer_errors: dict) -> dict[str, str]:
+    return {name: " ".join(str(message) for message in messages_) for name, messages_ in serializer_errors.items()}
+
+
+def _save(request, monitor: Monitor | None):
+    monitor_type = request.POST.get("type", "") if monitor is None else monitor.type
+    data = _api_data(request.POST, monitor_type)
+    if monitor is not None:
+        data.pop("type", None)
+    serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None)
+    if not serializer.is_valid():
+        return None, _errors(serializer.errors)
+    try:
+        if monitor is None:
+            return services.monitor_create(organization=request.organization, **serializer.validated_data), {}
+        return services.monitor_update(monitor=monitor, **serializer.validated_data), {}
+    except PlanLimitReached as exc:
+        return None, {"nonFieldErrors": str(exc.detail)}
+
+
+def _form(request, monitor: Monitor | None):
+    errors = {}
+    if request.method == "POST":
+        saved, errors = _save(request, monitor)
+        if saved is not None:
+            messages.success(request, f"Monitor “{saved.name}” saved.")
+            return redirect("monitors:list")
+    context = {
+        "section": "monitors",
+        "title": "New monitor" if monitor is None else f"Edit {monitor.name}",
+        "monitor": monitor,
+        "values": _form_values(monitor, request.POST if request.method == "POST" else None),
+        "errors": errors,
+        "types": Monitor.Type.choices,
+        "methods": MonitorSerializer().fields["method"].choices,
+        "record_types": Monitor.RecordType.choices,
+        "type_fields": {kind: sorted(fields) for kind, fields in TYPE_FIELDS.items()},
+    }
+    return render(request, "monitors/form.html", context, status=400 if errors else 200)
+
+
+@dashboard_view(MEMBER)
+def monitor_create(request):
+    return _form(request, None)
+
+
+@dashboard_view(MEMBER)
+def monitor_edit(request, monitor_id: str):
+    return _form(request, get_object_or_404(Monitor, pk=monitor_id, organization=request.organization))
+
+
+@require_POST
+@dashboard_view(MEMBER)
+def monitor_pause(request, monitor_id: str):
+    monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    paused = monitor.status == Monitor.Status.PAUSED
+    services.monitor_update(monitor=monitor, status=services.ACTIVE if paused else Monitor.Status.PAUSED)
+    messages.success(request, f"“{monitor.name}” {'resumed' if paused else 'paused'}.")
+    return redirect("monitors:list")
+
+
+@dashboard_view(MEMBER)
+def monitor_delete(request, monitor_id: str):
+    monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    if request.method == "POST":
+        services.monitor_delete(monitor=monitor)
+        messages.success(request, f"“{monitor.name}” deleted.")
+        return redirect("monitors:list")
+    context = {"section": "monitors", "title": "Delete monitor", "monitors": [monitor]}
+    return render(request, "monitors/confirm_delete.html", context)
+
+
+@require_POST
+@dashboard_view(MEMBER)
+def monitor_bulk(request):
+    """Pause, resume or delete the checked monitors (delete asks for confirmation first)."""
+    action = request.POST.get("action")
+    monitors = list(Monitor.objects.filter(organization=request.organization, id__in=request.POST.getlist("ids")))
+    if not monitors:
+        messages.error(request, "Select at least one monitor.")
+        return redirect("monitors:list")
+    if action in ("pause", "resume"):
+        status = Monitor.Status.PAUSED if action == "pause" else services.ACTIVE
+        for monitor in monitors:
+            services.monitor_update(monitor=monitor, status=status)
+        messages.success(request, f"{len(monitors)} monitors {action}d.")
+        return redirect("monitors:list")
+    if action == "delete":
+        if request.POST.get("confirmed") == "yes":
+            for monitor in monitors:
+                services.monitor_delete(monitor=monitor)
+            messages.success(request, f"{len(monitors)} monitors deleted.")
+            return redirect("monitors:list")
+        context = {"section": "monitors", "title": "Delete monitors", "monitors": monitors, "bulk": True}
+        return render(request, "monitors/confirm_delete.html", context)
+    raise Http404("Unknown action.")
