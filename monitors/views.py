@@ -18,7 +18,7 @@ from statusapp.api.exceptions import PlanLimitReached
 
 from . import selectors, services
 from .api.serializers import TYPE_FIELDS, MonitorSerializer
-from .models import Monitor, Rollup
+from .models import CheckResult, Monitor, Rollup, StatusChange
 
 PAGE_SIZE = 50
 INTEGER_FIELDS = {
@@ -176,6 +176,48 @@ def _form(request, monitor: Monitor | None):
         "type_fields": {kind: sorted(fields) for kind, fields in TYPE_FIELDS.items()},
     }
     return render(request, "monitors/form.html", context, status=400 if errors else 200)
+
+
+CHART_WINDOWS = {"24h": (Rollup.Period.HOUR, 24), "7d": (Rollup.Period.HOUR, 24 * 7), "30d": (Rollup.Period.DAY, 30)}
+CHART_WINDOWS["90d"] = (Rollup.Period.DAY, 90)
+
+
+def _chart(monitor: Monitor, window: str) -> dict:
+    """Mean response time and uptime per hour (24h, 7d) or day (30d, 90d), for Chart.js."""
+    period, buckets = CHART_WINDOWS[window]
+    step = timedelta(hours=1) if period == Rollup.Period.HOUR else timedelta(days=1)
+    rows = Rollup.objects.filter(monitor=monitor, period=period, bucket__gt=timezone.now() - step * buckets).order_by(
+        "bucket"
+    )
+    return {
+        "labels": [row.bucket.isoformat() for row in rows],
+        "response": [
+            round(row.response_time_sum / row.response_time_count) if row.response_time_count else None for row in rows
+        ],
+        "uptime": [round((row.up + row.degraded) * 100 / row.checks, 3) if row.checks else None for row in rows],
+        "period": period,
+    }
+
+
+@dashboard_view()
+def monitor_detail(request, monitor_id: str):
+    monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    window = request.GET.get("window", "24h")
+    if window not in CHART_WINDOWS:
+        window = "24h"
+    context = {
+        "section": "monitors",
+        "title": monitor.name,
+        "monitor": monitor,
+        "window": window,
+        "windows": list(CHART_WINDOWS),
+        "chart": _chart(monitor, window),
+        "summary": selectors.monitor_uptime_summary(monitor),
+        "checks": CheckResult.objects.filter(monitor=monitor).order_by("-scheduled_at")[:20],
+        "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],
+        "can_edit": request.membership.role != Membership.Role.VIEWER,
+    }
+    return render(request, "monitors/detail.html", context)
 
 
 @dashboard_view(MEMBER)

@@ -254,3 +254,39 @@ def test_forms_need_the_csrf_token(person, org):
     person(org, "member", client)
     assert client.post("/monitors/new", {"name": "X", "type": "http", "url": "https://e.com"}).status_code == 403
     assert not Monitor.objects.exists()
+
+
+# --- the monitor's page ---
+
+
+def test_detail_shows_chart_data_checks_and_changes(client, person, org):
+    from datetime import UTC, datetime, timedelta
+
+    from monitors.checking import Observation, record_observations
+    from monitors.engine import CheckResult as Outcome
+
+    person(org, "viewer", client)
+    monitor = MonitorFactory(organization=org, name="Checkout")
+    now = datetime.now(UTC).replace(microsecond=0)
+    record_observations(
+        [
+            Observation(monitor.id, now - timedelta(minutes=2), now, Outcome(status="UP", response_time_ms=120)),
+            Observation(
+                monitor.id,
+                now - timedelta(minutes=1),
+                now,
+                Outcome(status="DOWN", response_time_ms=None, error="HTTP 503"),
+            ),
+        ]
+    )
+    page = client.get(f"/monitors/{monitor.id}/").content.decode()
+    assert 'id="chart-data"' in page and '"response": [120]' in page
+    assert "HTTP 503" in page
+    assert "PENDING → " in page or "UP → " in page
+    assert client.get(f"/monitors/{monitor.id}/?window=90d").status_code == 200
+    assert client.get(f"/monitors/{monitor.id}/?window=nonsense").status_code == 200
+
+
+def test_detail_of_another_organizations_monitor_is_a_404(client, person, org, other_org):
+    person(org, "viewer", client)
+    assert client.get(f"/monitors/{MonitorFactory(organization=other_org).id}/").status_code == 404
