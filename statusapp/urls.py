@@ -26,6 +26,11 @@ urlpatterns = [
     path("badge/", include("statuspages.badge_urls")),
     path("admin/", admin.site.urls),
     path("monitors/", include("monitors.dashboard_urls")),
+    path("incidents/", include("incidents.dashboard_urls")),
+    path("pages/", include("statuspages.dashboard_urls")),
+    path("webhooks/", include("webhooks.dashboard_urls")),
+    path("api-keys/", include("apikeys.dashboard_urls")),
+    path("settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -1,0 +1,5 @@
+"""Dashboard pages for apikeys."""
+
+app_name = "apikeys"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Dashboard pages for incidents."""
+
+app_name = "incidents"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Dashboard pages for status pages."""
+
+app_name = "pages"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Dashboard pages for webhooks."""
+
+app_name = "webhooks"
+
+urlpatterns = []
