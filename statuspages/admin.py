@@ -11,9 +11,9 @@ class StatusPageComponentInline(admin.TabularInline):
 
 @admin.register(StatusPage)
 class StatusPageAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "organization", "is_public", "created_at"]
+    list_display = ["name", "slug", "organization", "is_public", "custom_domain", "created_at"]
     list_filter = ["is_public"]
-    search_fields = ["name", "slug", "id", "organization__slug"]
+    search_fields = ["name", "slug", "id", "organization__slug", "custom_domain"]
     list_select_related = ["organization"]
     readonly_fields = ["id", "created_at", "updated_at"]
     autocomplete_fields = ["organization"]
