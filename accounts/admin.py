@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Organization, RequestCounter
+from .models import Invitation, Membership, Organization, RequestCounter
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,3 +34,21 @@ class RequestCounterAdmin(admin.ModelAdmin):
     search_fields = ["organization__slug"]
     list_select_related = ["organization"]
     readonly_fields = ["organization", "window_start", "count"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created from the dashboard (the link is shown there once); here they
+    can be looked at and deleted (which revokes the link)."""
+
+    list_display = ["organization", "role", "email", "created_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["organization__slug", "email", "id"]
+    list_select_related = ["organization", "created_by"]
+    readonly_fields = [
+        *("id", "organization", "role", "email", "created_by", "created_at"),
+        *("expires_at", "accepted_at", "accepted_by"),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

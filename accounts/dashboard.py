@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import render
 
 from .models import Membership
 
@@ -38,8 +38,10 @@ def dashboard_view(role: str = Membership.Role.VIEWER) -> Callable:
         @login_required
         def wrapper(request, *args, **kwargs):
             membership = membership_of(request)
-            if membership is None:
-                return redirect("accounts:setup")
+            if membership is None:  # e.g. removed from their organization
+                message = "You are not a member of any organization. Ask an admin for an invitation link."
+                context = {"title": "No organization", "message": message}
+                return render(request, "accounts/message.html", context, status=403)
             if not can(membership, role):
                 raise PermissionDenied(f"This needs the {role} role.")
             request.membership, request.organization = membership, membership.organization

@@ -64,3 +64,30 @@ class RequestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.window_start:%Y-%m-%d %H:00}: {self.count}"
+
+
+class Invitation(models.Model):
+    """A link that makes whoever opens it a member with `role` (signed in, or after creating
+    an account), once, until it expires. Only a keyed hash of the link's token is stored
+    (accounts/invitations.py); `email` only says whom it was meant for."""
+
+    id = PublicIdField("inv")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.role} in {self.organization} ({self.email or 'anyone with the link'})"

@@ -87,6 +87,11 @@ def _hit_database(organization_id: str, window_start: datetime, limit: int) -> t
     return False, limit
 
 
+def window_key(organization_id: str, window_start: int) -> str:
+    """The Redis counter of one organization's hour starting at `window_start` (epoch seconds)."""
+    return f"{settings.RATELIMIT_KEY_PREFIX}:{organization_id}:{window_start}"
+
+
 def hit(organization_id: str, limit: int) -> RateLimitResult | None:
     """Count one request against the organization's hourly limit.
 
@@ -95,7 +100,7 @@ def hit(organization_id: str, limit: int) -> RateLimitResult | None:
     window_start = int(time.time()) // WINDOW_SECONDS * WINDOW_SECONDS
     reset = window_start + WINDOW_SECONDS
     if settings.REDIS_URL:
-        key = f"{settings.RATELIMIT_KEY_PREFIX}:{organization_id}:{window_start}"
+        key = window_key(organization_id, window_start)
         try:
             allowed, count = _hit_redis(key, limit, reset)
         except redis.RedisError as exc:

@@ -1,5 +1,17 @@
 """Dashboard pages for the organization: settings, members and invitations."""
 
+from django.urls import path
+
+from . import settings_views as views
+
 app_name = "settings"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.organization, name="organization"),
+    path("members", views.members, name="members"),
+    path("members/<int:membership_id>/role", views.member_role, name="member-role"),
+    path("members/<int:membership_id>/remove", views.member_remove, name="member-remove"),
+    path("invitations", views.invitation_create, name="invite"),
+    path("invitations/<str:invitation_id>/revoke", views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/<str:token>", views.accept, name="accept"),
+]

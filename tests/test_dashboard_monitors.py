@@ -16,7 +16,7 @@ PASSWORD = "a long enough pass-phrase 7"
 @pytest.fixture
 def person(db):
     def make(organization: Organization, role: str, client):
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}", password=PASSWORD)
+        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}")
         Membership.objects.create(user=user, organization=organization, role=role)
         client.force_login(user)
         return user
