@@ -313,7 +313,7 @@ def test_a_custom_domain_serves_its_page(client, acme, settings):
     assert b'href="http://status.acme.test/history"' in root.content
     assert client.get("/api/v2/status.json", HTTP_HOST="status.acme.test").json()["status"]["indicator"] == "major"
     assert client.get("/api/monitors", HTTP_HOST="status.acme.test").status_code == 404
-    assert client.get("/", HTTP_HOST="testserver").status_code == 404
+    assert client.get("/", HTTP_HOST="testserver").url == "/setup"  # StatusApp's own host: the dashboard
 
 
 # --- caching ---
@@ -497,3 +497,13 @@ def test_logo_is_served_with_its_type(client, acme):
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert 'src="http://testserver/status/acme/logo"' in html(client)
+
+
+def test_api_clears_logo_and_domain_with_empty_strings(acme, make_client, org):
+    admin = make_client(org, "admin")
+    other = services.status_page_create(organization=org, name="Other", slug="other")
+    for page in (acme["page"], other):
+        response = admin.put(f"/api/status-pages/{page.id}", {"logo": "", "customDomain": ""}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["customDomain"] is None and response.json()["logoUrl"] is None
+    assert StatusPage.objects.filter(custom_domain__isnull=True).count() == 2

@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from monitors.models import Monitor
 from statusapp.api.fields import isoformat
@@ -59,6 +60,12 @@ class SettingField(serializers.CharField):
             return self.convert(super().to_internal_value(data))
         except settings_fields.Invalid as exc:
             raise serializers.ValidationError(str(exc)) from None
+
+    def run_validation(self, data=empty):
+        # CharField returns a blank without calling to_internal_value: "" must be converted
+        # too (no logo, no custom domain, no password).
+        value = super().run_validation(data)
+        return self.convert("") if value == "" else value
 
 
 class StatusPageSerializer(StrictSerializer):
