@@ -13,6 +13,7 @@ urlpatterns = [
     path("maintenance/new", views.maintenance_create, name="maintenance-create"),
     path("maintenance/<str:maintenance_id>/edit", views.maintenance_edit, name="maintenance-edit"),
     path("maintenance/<str:maintenance_id>/delete", views.maintenance_delete, name="maintenance-delete"),
+    path("for-monitor/<str:monitor_id>", views.monitor_incidents, name="for-monitor"),
     path("<str:incident_id>/", views.incident_detail, name="detail"),
     path("<str:incident_id>/edit", views.incident_edit, name="edit"),
     path("<str:incident_id>/updates", views.incident_post_update, name="post-update"),

@@ -220,6 +220,16 @@ def _detail(request, incident: Incident, update_values: dict | None = None, erro
 
 
 @dashboard_view()
+def monitor_incidents(request, monitor_id: str):
+    """The incidents that name one monitor, newest first: a fragment the monitor's page loads."""
+    monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    incidents = Incident.objects.filter(organization=request.organization, affected__monitor=monitor).order_by(
+        "-created_at"
+    )[:20]
+    return render(request, "incidents/_monitor_incidents.html", {"incidents": incidents})
+
+
+@dashboard_view()
 def incident_detail(request, incident_id: str):
     return _detail(request, _own_incident(request, incident_id))
 

@@ -2,7 +2,7 @@
 create and edit forms validated by the API's own serializer (the same rules and the same
 messages), pause and resume, delete, and bulk pause or delete."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -199,6 +199,33 @@ def _chart(monitor: Monitor, window: str) -> dict:
     }
 
 
+def _level(uptime: float | None) -> str:
+    if uptime is None:
+        return "n"
+    return "u" if uptime >= 99.9 else "m" if uptime >= 99 else "p" if uptime >= 95 else "x"
+
+
+def _days(monitor: Monitor, days: int = 90) -> list[dict]:
+    """The last `days` days, oldest first: each day's date, uptime % (None without checks)
+    and its colour class, the public pages' levels (u, m, p, x; n without checks)."""
+    today = timezone.now().date()
+    start = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    rows = Rollup.objects.filter(monitor=monitor, period=Rollup.Period.DAY, bucket__gte=start)
+    by_day = {
+        bucket.date(): (up + degraded, checks)
+        for bucket, checks, up, degraded in rows.values_list("bucket", "checks", "up", "degraded")
+    }
+    cells = []
+    for offset in range(days - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        uptime = selectors.uptime_percent(*by_day.get(day, (None, None)))
+        level = (
+            "n" if uptime is None else "u" if uptime >= 99.9 else "m" if uptime >= 99 else "p" if uptime >= 95 else "x"
+        )
+        cells.append({"date": day, "uptime": uptime, "level": level})
+    return cells
+
+
 @dashboard_view()
 def monitor_detail(request, monitor_id: str):
     monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
@@ -212,6 +239,7 @@ def monitor_detail(request, monitor_id: str):
         "window": window,
         "windows": list(CHART_WINDOWS),
         "chart": _chart(monitor, window),
+        "days": _days(monitor),
         "summary": selectors.monitor_uptime_summary(monitor),
         "checks": CheckResult.objects.filter(monitor=monitor).order_by("-scheduled_at")[:20],
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],

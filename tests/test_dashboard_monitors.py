@@ -290,3 +290,32 @@ def test_detail_shows_chart_data_checks_and_changes(client, person, org):
 def test_detail_of_another_organizations_monitor_is_a_404(client, person, org, other_org):
     person(org, "viewer", client)
     assert client.get(f"/monitors/{MonitorFactory(organization=other_org).id}/").status_code == 404
+
+
+def test_detail_shows_the_daily_uptime_bar_and_loads_the_monitors_incidents(client, person, org):
+    from datetime import UTC, datetime, time
+
+    from django.utils import timezone
+
+    from incidents.services import incident_create
+    from monitors.models import Rollup
+
+    person(org, "viewer", client)
+    monitor = MonitorFactory(organization=org)
+    today = datetime.combine(timezone.now().date(), time.min, tzinfo=UTC)
+    Rollup.objects.create(monitor=monitor, period="day", bucket=today, checks=100, up=90, degraded=0)
+    page = client.get(f"/monitors/{monitor.id}/").content.decode()
+    cells = page[page.index('class="daybar"') :].split("</div>")[0]
+    assert cells.count("<i ") == 90
+    assert cells.rstrip().endswith(f'<i class="x" title="{timezone.now():%b %-d, %Y}: 90.00%"></i>')
+    assert f'hx-get="/incidents/for-monitor/{monitor.id}"' in page
+
+    incident_create(organization=org, title="Slow checkout", impact="low", affected=[(monitor, None)])
+    incident_create(organization=org, title="Unrelated", impact="low", affected=[])
+    fragment = client.get(f"/incidents/for-monitor/{monitor.id}").content.decode()
+    assert "Slow checkout" in fragment and "Unrelated" not in fragment and "<html" not in fragment
+
+
+def test_a_monitors_incidents_of_another_organization_are_a_404(client, person, org, other_org):
+    person(org, "viewer", client)
+    assert client.get(f"/incidents/for-monitor/{MonitorFactory(organization=other_org).id}").status_code == 404
