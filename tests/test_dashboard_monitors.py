@@ -267,7 +267,8 @@ def test_detail_shows_chart_data_checks_and_changes(client, person, org):
 
     person(org, "viewer", client)
     monitor = MonitorFactory(organization=org, name="Checkout")
-    now = datetime.now(UTC).replace(microsecond=0)
+    # Both in the previous hour, so they share one hourly rollup whatever the time now.
+    now = datetime.now(UTC).replace(minute=3, second=0, microsecond=0) - timedelta(hours=1)
     record_observations(
         [
             Observation(monitor.id, now - timedelta(minutes=2), now, Outcome(status="UP", response_time_ms=120)),
