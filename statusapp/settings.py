@@ -61,6 +61,22 @@ SECRET_KEY = env_str("SECRET_KEY") or _local_secret("secret_key")
 API_KEY_PEPPER = env_str("STATUSAPP_API_KEY_PEPPER") or _local_secret("api_key_pepper")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Cookies: the session and CSRF cookies are not readable by scripts (htmx sends the token
+# from the page), and with STATUSAPP_TLS=1 (TLS ended by a proxy that sets
+# X-Forwarded-Proto) they are HTTPS-only, plain HTTP redirects and HSTS is sent.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+STATUSAPP_TLS = env_bool("STATUSAPP_TLS", False)
+if STATUSAPP_TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping/"]  # probes and cron jobs may speak plain HTTP
+    SECURE_HSTS_SECONDS = 31_536_000
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -96,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "statusapp.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "statusapp.urls"

@@ -35,6 +35,8 @@ def target(settings):
 
 def test_first_run_then_a_monitor_goes_up_without_reloading(browser, live_server, transactional_db, target, artifacts):
     page = browser.new_context(viewport=DESKTOP).new_page()
+    refused = []  # the dashboard's Content-Security-Policy allows no inline script or style
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     page.goto(f"{live_server.url}/")
     assert page.url == f"{live_server.url}/setup"
     assert page.locator("h1").inner_text() == "Welcome to StatusApp"
@@ -77,5 +79,7 @@ def test_first_run_then_a_monitor_goes_up_without_reloading(browser, live_server
 
     row.get_by_role("link", name="Local API").click()
     page.locator("#response-chart").wait_for()
+    page.wait_for_timeout(300)  # the chart draws and the incidents fragment loads
     page.screenshot(path=artifacts / "dashboard-monitor.png", full_page=True)
+    assert refused == []
     page.context.close()

@@ -102,7 +102,9 @@ MAIN_PAGES = {
 }
 
 
-def test_main_pages_render_without_overflow(page, live_server, artifacts):
+def test_main_pages_render_without_overflow_or_policy_violations(page, live_server, artifacts):
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     for name, path in MAIN_PAGES.items():
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
@@ -112,3 +114,8 @@ def test_main_pages_render_without_overflow(page, live_server, artifacts):
     page.get_by_role("link", name="Edit").first.click()
     assert page.get_by_label("Name", exact=True).input_value() == "Acme status"
     page.screenshot(path=artifacts / "dashboard-page-edit.png", full_page=True)
+    page.goto(f"{live_server.url}/monitors/")
+    page.get_by_role("link", name="Public API").click()
+    page.locator("#response-chart, .empty").first.wait_for()
+    page.wait_for_timeout(300)  # the incidents fragment loads after the page
+    assert refused == []
