@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .login_throttle import ThrottledAuthenticationForm
 
 app_name = "accounts"
 
@@ -9,7 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("setup", views.setup, name="setup"),
     path("signup", views.signup, name="signup"),
-    path("login", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "login",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", form_class=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password",

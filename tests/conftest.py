@@ -30,8 +30,11 @@ def _test_settings(settings):
     # A send run inline records a prompt answer itself, on the test's connection, even
     # on a busy CI machine (the production wait is 250 ms).
     settings.WEBHOOK_TASK_FIRST_WAIT = 0.5
-    # Redis outlives a test run: give each run its own rate-limit keys.
-    settings.RATELIMIT_KEY_PREFIX = f"test:{uuid.uuid4().hex}"
+    # Redis outlives a test run: give each test its own rate-limit and cache keys (failed
+    # login counts, rendered pages).
+    prefix = f"test:{uuid.uuid4().hex}"
+    settings.RATELIMIT_KEY_PREFIX = prefix
+    settings.CACHES = {name: {**config, "KEY_PREFIX": prefix} for name, config in settings.CACHES.items()}
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,57 @@
+"""Repeated failed logins lock the username (and a noisy address) out for a while."""
+
+import secrets
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts import login_throttle
+
+PASSWORD = "a long enough pass-phrase 7"
+
+
+@pytest.fixture
+def ada(db):
+    # Counts live in the cache (Redis in CI), which outlives a test: fresh names each time.
+    return get_user_model().objects.create_user(f"ada{secrets.token_hex(4)}", password=PASSWORD)
+
+
+def address() -> str:
+    return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+
+
+def login(client, username: str, password: str, address: str = "192.0.2.1"):
+    return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_five_failures_lock_the_username_even_with_the_right_password(client, ada):
+    for _ in range(login_throttle.MAX_PER_USER):
+        assert login(client, ada.username, "wrong", address()).status_code == 200
+    refused = login(client, ada.username, PASSWORD, address())  # from anywhere
+    assert refused.status_code == 200
+    assert login_throttle.REFUSED in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_before_the_limit_clears_the_count(client, ada):
+    for _ in range(login_throttle.MAX_PER_USER - 1):
+        login(client, ada.username, "wrong", address())
+    assert login(client, ada.username, PASSWORD, address()).status_code == 302
+    client.post("/logout")
+    for _ in range(login_throttle.MAX_PER_USER - 1):
+        login(client, ada.username, "wrong", address())
+    assert login(client, ada.username, PASSWORD, address()).status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, ada):
+    noisy = address()
+    for number in range(login_throttle.MAX_PER_ADDRESS):
+        login(client, f"guess{number}-{secrets.token_hex(3)}", "wrong", noisy)
+    assert login_throttle.REFUSED in login(client, ada.username, PASSWORD, noisy).content.decode()
+    assert login(client, ada.username, PASSWORD, address()).status_code == 302
+
+
+def test_usernames_are_counted_without_case(client, ada):
+    for _ in range(login_throttle.MAX_PER_USER):
+        login(client, ada.username.upper(), "wrong", address())
+    assert login_throttle.REFUSED in login(client, ada.username, PASSWORD, address()).content.decode()
