@@ -598,7 +598,9 @@ def test_a_slow_endpoint_has_at_most_its_cap_in_flight_and_holds_back_no_one_els
 def test_a_burst_for_one_endpoint_is_sent_at_most_cap_at_a_time(org, make_receiver, settings):
     settings.WEBHOOK_ENDPOINT_CONCURRENCY = 2
     settings.WEBHOOK_TIMEOUT = 5
-    receiver = make_receiver(default=Answer(delay=0.5))
+    # Answers well after the task's first wait (0.5 s in tests): both sends are still out,
+    # leased, when publish returns (at 0.5 s they raced the task's deadline).
+    receiver = make_receiver(default=Answer(delay=1.5))
     endpoint = endpoint_for(org, receiver)
 
     publish([monitor_down(org, name=f"Monitor {n}") for n in range(5)])
