@@ -2,7 +2,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from .services import api_key_authenticate
+from . import guessing
+from .services import api_key_authenticate, is_kept
 
 
 class ApiKeyUser:
@@ -30,8 +31,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <API key>'.")
-        authenticated = api_key_authenticate(token.strip())
+        token, address = token.strip(), request.META.get("REMOTE_ADDR", "")
+        if not is_kept(token) and guessing.blocked(address):
+            raise exceptions.Throttled(
+                wait=guessing.WINDOW, detail="Too many invalid API keys from this address; try again later."
+            )
+        authenticated = api_key_authenticate(token)
         if authenticated is None:
+            guessing.record_failure(address)
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
         return ApiKeyUser(*authenticated), authenticated.key
 

@@ -138,6 +138,12 @@ def _key_under_generation(key_id: str) -> tuple[ApiKey | None, str | None]:
     return key, current
 
 
+def is_kept(raw_key: str) -> bool:
+    """Whether this process keeps a checked key with this key id (not whether it is valid)."""
+    match = _KEY_PATTERN.fullmatch(raw_key)
+    return match is not None and match.group(1) in _kept
+
+
 def api_key_authenticate(raw_key: str) -> Authenticated | None:
     """The usable key this string is, or None. At most one query (none while the key's
     organization keeps its generation), constant-time comparison."""
