@@ -7,7 +7,8 @@ a password costs a window per handful of tries. A success clears the username's 
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+
+from . import attempts
 
 MAX_PER_USER = 5
 MAX_PER_ADDRESS = 20
@@ -23,20 +24,16 @@ def _keys(username: str, address: str) -> list[tuple[str, int]]:
 
 
 def blocked(username: str, address: str) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys(username, address))
+    return any(attempts.count(key) >= limit for key, limit in _keys(username, address))
 
 
 def record_failure(username: str, address: str) -> None:
     for key, _limit in _keys(username, address):
-        cache.add(key, 0, WINDOW)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW)
+        attempts.record(key, WINDOW)
 
 
 def clear(username: str) -> None:
-    cache.delete(f"login-failures:user:{username.lower()}")
+    attempts.forget(f"login-failures:user:{username.lower()}")
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -7,7 +7,7 @@ keeps is served without looking: the check costs a cache round trip, and a clien
 working key is not who is guessing.
 """
 
-from django.core.cache import cache
+from accounts import attempts
 
 MAX_FAILURES = 30
 WINDOW = 60
@@ -18,13 +18,8 @@ def _key(address: str) -> str:
 
 
 def blocked(address: str) -> bool:
-    return (cache.get(_key(address)) or 0) >= MAX_FAILURES
+    return attempts.count(_key(address)) >= MAX_FAILURES
 
 
 def record_failure(address: str) -> None:
-    key = _key(address)
-    cache.add(key, 0, WINDOW)  # the window starts at the first failure
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW)
+    attempts.record(_key(address), WINDOW)

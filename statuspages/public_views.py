@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import attempts
 from statusapp.api.errors import error_body
 
 from . import subscriptions
@@ -70,12 +71,26 @@ def _submitted_email(request: HttpRequest) -> object:
     return request.POST.get("email")
 
 
+# Each subscription sends a confirmation email: an address may ask SUBSCRIBE_LIMIT times an
+# hour, so the form cannot be used to flood someone's inbox.
+SUBSCRIBE_LIMIT = 10
+SUBSCRIBE_WINDOW = 3600
+TOO_MANY = "Too many subscription requests from this address; try again in an hour."
+
+
 @csrf_exempt
 @require_POST
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     page = StatusPage.objects.filter(slug=slug, is_public=True).first()
     if page is None:
         return _not_found(request, "There is no status page here.")
+    if attempts.record(f"subscribe:{request.META.get('REMOTE_ADDR', '')}", SUBSCRIBE_WINDOW) > SUBSCRIBE_LIMIT:
+        if _wants_json(request):
+            response = JsonResponse(error_body(429, TOO_MANY), status=429)
+        else:
+            response = _page(request, "subscribe_invalid.html", {"page": page, "message": TOO_MANY}, status=429)
+        response["Retry-After"] = str(SUBSCRIBE_WINDOW)
+        return response
     try:
         email = subscriptions.normalize_email(_submitted_email(request))
     except subscriptions.InvalidEmail as exc:
