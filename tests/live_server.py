@@ -107,6 +107,20 @@ def server_env(**overrides: str | None) -> dict[str, str]:
     return env
 
 
+def createcachetable(env: dict[str, str]) -> None:
+    """The database cache's table, as `make run` creates it: a server without Redis caches
+    in the database (throttle counts, pages), and the test database was made by a process
+    whose cache was Redis."""
+    subprocess.run(
+        [venv_bin("python"), "manage.py", "createcachetable"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
 def collectstatic(env: dict[str, str] | None = None) -> None:
     """`manage.py collectstatic` into the server's STATIC_ROOT (STATUSAPP_VAR_DIR/static)."""
     subprocess.run(
@@ -142,6 +156,9 @@ def gunicorn_server(
     `ready_status` is the /healthz status that means "up" (None: any HTTP answer, for a
     server that is meant to be unhealthy).
     """
+    env = env or server_env()
+    if not env.get("REDIS_URL"):
+        createcachetable(env)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
@@ -157,7 +174,7 @@ def gunicorn_server(
         "60",
     ]
     with tempfile.TemporaryFile(mode="w+b") as log:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env or server_env(), stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
         def server_log() -> str:
             log.seek(0)
