@@ -100,6 +100,25 @@ class KeyClient(APIClient):
 
 
 @pytest.fixture
+def person(db):
+    """A dashboard user with `role` in `organization`, logged in on `client` when given.
+
+    No password: hashing one costs half a second, and the client logs in directly."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership
+
+    def make(organization, role: str, client=None):
+        user = get_user_model().objects.create_user(f"{role}-{uuid.uuid4().hex[:6]}", email=f"{role}@example.com")
+        Membership.objects.create(user=user, organization=organization, role=role)
+        if client is not None:
+            client.force_login(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
 def make_client(db):
     def make(organization=None, permission: str = "admin") -> KeyClient:
         return KeyClient(organization or OrganizationFactory(), permission)

@@ -1,28 +1,13 @@
 """Dashboard: API keys (admins only): the list, creation showing the raw key once, revocation."""
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
 from apikeys.models import ApiKey
 from apikeys.services import api_key_create
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client):
-        # No password (hashing one costs half a second): the client is logged in directly.
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}")
-        Membership.objects.create(user=user, organization=organization, role=role)
-        client.force_login(user)
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 maintenance windows, by role."""
 
 import re
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from accounts.models import Membership, Organization
 from incidents import maintenance as maintenance_services
 from incidents import services
 from incidents.models import Incident, IncidentUpdate, Maintenance
@@ -17,18 +14,6 @@ from monitors.models import Monitor
 from statuspages.models import StatusPageComponent
 
 from .factories import IncidentFactory, MonitorFactory, StatusPageFactory
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client):
-        # No password: the client logs in directly, and hashing one would slow every test.
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}")
-        Membership.objects.create(user=user, organization=organization, role=role)
-        client.force_login(user)
-        return user
-
-    return make
 
 
 def _error(html: str, field: str) -> str:

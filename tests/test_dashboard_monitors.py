@@ -1,7 +1,5 @@
 """Dashboard: first run, login, and the monitor pages, by role."""
 
-import secrets
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -11,17 +9,6 @@ from monitors.models import Monitor
 from .factories import MonitorFactory, OrganizationFactory
 
 PASSWORD = "a long enough pass-phrase 7"
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client):
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}")
-        Membership.objects.create(user=user, organization=organization, role=role)
-        client.force_login(user)
-        return user
-
-    return make
 
 
 # --- first run and login ---

@@ -2,15 +2,12 @@
 
 import base64
 import re
-import secrets
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import Membership, Organization
 from statuspages import services
 from statuspages.models import StatusPage, StatusPageComponent
 
@@ -26,17 +23,6 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR4
 def _fast_password_hashing(settings):
     # Stored hashed all the same, without PBKDF2's deliberate slowness on every login.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client):
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}", password=PASSWORD)
-        Membership.objects.create(user=user, organization=organization, role=role)
-        client.force_login(user)
-        return user
-
-    return make
 
 
 def form(**changes) -> dict:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import invitations
-from accounts.models import Invitation, Membership, Organization
+from accounts.models import Invitation, Membership
 from accounts.plans import Plan
 
 from .factories import MonitorFactory, OrganizationFactory, StatusPageFactory, WebhookEndpointFactory
@@ -22,18 +22,6 @@ PASSWORD = "a long enough pass-phrase 7"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client=None):
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}", email=f"{role}@example.com")
-        Membership.objects.create(user=user, organization=organization, role=role)
-        if client is not None:
-            client.force_login(user)
-        return user
-
-    return make
 
 
 def membership(user, organization) -> Membership:

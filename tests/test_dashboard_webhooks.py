@@ -5,17 +5,14 @@ what the pages show and store. Deliveries are checked as rows (what is leased an
 for after the commit), and once end to end against a real receiver on 127.0.0.1.
 """
 
-import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
 from accounts.plans import Plan
 from webhooks import recording, tasks
 from webhooks.models import TEST_EVENT, Delivery, DeliveryAttempt, Event, WebhookEndpoint
@@ -25,18 +22,6 @@ from .factories import OrganizationFactory, WebhookEndpointFactory
 from .webhook_receiver import Answer, Receiver
 
 BASE = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def person(db):
-    def make(organization: Organization, role: str, client):
-        # No password (hashing one costs half a second): the client is logged in directly.
-        user = get_user_model().objects.create_user(f"{role}-{secrets.token_hex(3)}")
-        Membership.objects.create(user=user, organization=organization, role=role)
-        client.force_login(user)
-        return user
-
-    return make
 
 
 @pytest.fixture
