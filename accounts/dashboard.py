@@ -8,6 +8,7 @@ webhooks, API keys and members, and the owner also the organization itself.
 
 from collections.abc import Callable
 from functools import wraps
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -50,3 +51,26 @@ def dashboard_view(role: str = Membership.Role.VIEWER) -> Callable:
         return wrapper
 
     return decorate
+
+
+def error_text(detail) -> str:
+    """A serializer's errors for one field as one sentence (nested ones flattened)."""
+    if isinstance(detail, dict):
+        return " ".join(error_text(value) for value in detail.values())
+    if isinstance(detail, list | tuple):
+        return " ".join(error_text(value) for value in detail)
+    return str(detail)
+
+
+def field_errors(serializer_errors: dict) -> dict[str, str]:
+    """An API serializer's errors as {field: message}, for showing next to form fields."""
+    return {name: error_text(detail) for name, detail in serializer_errors.items()}
+
+
+def api_context(request) -> dict:
+    """What the API serializers read from their request (the caller's organization and the
+    absolute URLs), for a dashboard view that validates through them."""
+    stand_in = SimpleNamespace(
+        auth=SimpleNamespace(organization=request.organization), build_absolute_uri=request.build_absolute_uri
+    )
+    return {"request": stand_in}

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from accounts.dashboard import dashboard_view
+from accounts.dashboard import dashboard_view, field_errors
 from accounts.models import Membership
 
 from . import services
@@ -62,10 +62,6 @@ def _api_data(post) -> dict:
     return data
 
 
-def _errors(serializer_errors: dict) -> dict[str, str]:
-    return {name: " ".join(str(message) for message in messages_) for name, messages_ in serializer_errors.items()}
-
-
 @dashboard_view(ADMIN)
 def key_create(request):
     errors: dict[str, str] = {}
@@ -88,7 +84,7 @@ def key_create(request):
             )
             add_never_cache_headers(response)  # no copy of the key in any cache, the browser's included
             return response
-        errors = _errors(serializer.errors)
+        errors = field_errors(serializer.errors)
     context = {
         "section": "apikeys",
         "title": "New API key",

@@ -7,7 +7,6 @@ API's own serializer (the same rules and messages) and saved by the same service
 """
 
 import re
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.dashboard import can, dashboard_view
+from accounts.dashboard import api_context, can, dashboard_view, field_errors
 from accounts.models import Membership
 from monitors.models import Monitor
 
@@ -39,23 +38,6 @@ MEMBER = Membership.Role.MEMBER
 OPEN = "open"  # the list's filter for every status but RESOLVED
 # What a datetime-local input sends: no zone, read as UTC.
 LOCAL_DATETIME = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\Z")
-
-
-def _serializer_context(request) -> dict:
-    """What the API serializers read from the request: the caller's organization."""
-    return {"request": SimpleNamespace(auth=SimpleNamespace(organization=request.organization))}
-
-
-def _flatten(message) -> str:
-    if isinstance(message, dict):
-        return " ".join(_flatten(value) for value in message.values())
-    if isinstance(message, list | tuple):
-        return " ".join(_flatten(value) for value in message)
-    return str(message)
-
-
-def _errors(serializer_errors: dict) -> dict[str, str]:
-    return {name: _flatten(value) for name, value in serializer_errors.items()}
 
 
 def _can_edit(request) -> bool:
@@ -147,7 +129,7 @@ def _incident_form(request, incident: Incident | None):
     errors = {}
     if request.method == "POST":
         serializer = IncidentSerializer(
-            incident, data=_incident_data(request.POST, incident is not None), context=_serializer_context(request)
+            incident, data=_incident_data(request.POST, incident is not None), context=api_context(request)
         )
         if serializer.is_valid():
             data = dict(serializer.validated_data)
@@ -158,7 +140,7 @@ def _incident_form(request, incident: Incident | None):
                 saved = services.incident_update(incident=incident, **data)
             messages.success(request, f"Incident “{saved.title}” saved.")
             return redirect("incidents:detail", saved.id)
-        errors = _errors(serializer.errors)
+        errors = field_errors(serializer.errors)
     values = _incident_values(incident, request.POST if request.method == "POST" else None)
     monitors = list(_monitors(request))
     for monitor in monitors:
@@ -249,7 +231,7 @@ def incident_post_update(request, incident_id: str):
         data["status"] = values["status"]
     serializer = IncidentUpdateSerializer(data=data)
     if not serializer.is_valid():
-        return _detail(request, incident, values, _errors(serializer.errors))
+        return _detail(request, incident, values, field_errors(serializer.errors))
     services.incident_add_update(incident=incident, **serializer.validated_data)
     notified = " Subscribers will be notified." if values["notifySubscribers"] else ""
     messages.success(request, f"Update posted.{notified}")
@@ -343,9 +325,7 @@ def _maintenance_data(post) -> dict:
 def _maintenance_form(request, window: Maintenance | None):
     errors = {}
     if request.method == "POST":
-        serializer = MaintenanceSerializer(
-            window, data=_maintenance_data(request.POST), context=_serializer_context(request)
-        )
+        serializer = MaintenanceSerializer(window, data=_maintenance_data(request.POST), context=api_context(request))
         if serializer.is_valid():
             if window is None:
                 saved = maintenance_services.maintenance_create(
@@ -355,7 +335,7 @@ def _maintenance_form(request, window: Maintenance | None):
                 saved = maintenance_services.maintenance_update(maintenance=window, **serializer.validated_data)
             messages.success(request, f"Maintenance window “{saved.title}” saved.")
             return redirect("incidents:maintenance-list")
-        errors = _errors(serializer.errors)
+        errors = field_errors(serializer.errors)
     values = _maintenance_values(window, request.POST if request.method == "POST" else None)
     monitors = list(_monitors(request))
     for monitor in monitors:

@@ -36,6 +36,18 @@ def _in_window(window: str, now: datetime) -> Q:
     return Q(period=period, bucket__gt=now - length, bucket__lte=now)
 
 
+def uptime_level(uptime: float | None) -> str:
+    """How a day's uptime is coloured (the public pages' bars, the dashboard's):
+    nodata, up (99.9% or more), minor (99%), partial (95%) or major."""
+    if uptime is None:
+        return "nodata"
+    if uptime >= 99.9:
+        return "up"
+    if uptime >= 99:
+        return "minor"
+    return "partial" if uptime >= 95 else "major"
+
+
 def uptime_percent(successful: int | None, checks: int | None) -> float | None:
     """(up + degraded) / checks as a percentage to 3 decimals; None without checks."""
     if not checks:

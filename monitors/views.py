@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.dashboard import dashboard_view
+from accounts.dashboard import dashboard_view, field_errors
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
@@ -137,10 +137,6 @@ def _form_values(monitor: Monitor | None, post=None) -> dict:
     return data
 
 
-def _errors(serializer_errors: dict) -> dict[str, str]:
-    return {name: " ".join(str(message) for message in messages_) for name, messages_ in serializer_errors.items()}
-
-
 def _save(request, monitor: Monitor | None):
     monitor_type = request.POST.get("type", "") if monitor is None else monitor.type
     data = _api_data(request.POST, monitor_type)
@@ -148,7 +144,7 @@ def _save(request, monitor: Monitor | None):
         data.pop("type", None)
     serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None)
     if not serializer.is_valid():
-        return None, _errors(serializer.errors)
+        return None, field_errors(serializer.errors)
     try:
         if monitor is None:
             return services.monitor_create(organization=request.organization, **serializer.validated_data), {}
@@ -199,15 +195,13 @@ def _chart(monitor: Monitor, window: str) -> dict:
     }
 
 
-def _level(uptime: float | None) -> str:
-    if uptime is None:
-        return "n"
-    return "u" if uptime >= 99.9 else "m" if uptime >= 99 else "p" if uptime >= 95 else "x"
+# The day bar's one-letter classes (app.css), as on the public pages.
+DAY_CLASS = {"nodata": "n", "up": "u", "minor": "m", "partial": "p", "major": "x"}
 
 
 def _days(monitor: Monitor, days: int = 90) -> list[dict]:
     """The last `days` days, oldest first: each day's date, uptime % (None without checks)
-    and its colour class, the public pages' levels (u, m, p, x; n without checks)."""
+    and its colour (selectors.uptime_level)."""
     today = timezone.now().date()
     start = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
     rows = Rollup.objects.filter(monitor=monitor, period=Rollup.Period.DAY, bucket__gte=start)
@@ -219,10 +213,7 @@ def _days(monitor: Monitor, days: int = 90) -> list[dict]:
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)
         uptime = selectors.uptime_percent(*by_day.get(day, (None, None)))
-        level = (
-            "n" if uptime is None else "u" if uptime >= 99.9 else "m" if uptime >= 99 else "p" if uptime >= 95 else "x"
-        )
-        cells.append({"date": day, "uptime": uptime, "level": level})
+        cells.append({"date": day, "uptime": uptime, "level": DAY_CLASS[selectors.uptime_level(uptime)]})
     return cells
 
 

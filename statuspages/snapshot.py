@@ -25,6 +25,7 @@ from incidents.models import (
     MaintenanceStatus,
 )
 from monitors.models import Monitor, Rollup
+from monitors.selectors import uptime_level
 
 from .models import StatusPage
 
@@ -58,14 +59,7 @@ class Day:
 
     @property
     def level(self) -> str:
-        """The cell's colour: nodata, up, minor, partial or major."""
-        if self.uptime is None:
-            return "nodata"
-        if self.uptime >= 99.9:
-            return "up"
-        if self.uptime >= 99:
-            return "minor"
-        return "partial" if self.uptime >= 95 else "major"
+        return uptime_level(self.uptime)
 
 
 @dataclass

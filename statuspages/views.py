@@ -9,14 +9,13 @@ with an "on the page" checkbox (`components`), a group (`group-<id>`) and a posi
 it in place, without it the server renders the form again in the new order)."""
 
 import base64
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.dashboard import dashboard_view
+from accounts.dashboard import api_context, dashboard_view, error_text
 from accounts.models import Membership
 from monitors.models import Monitor
 from statusapp.api.exceptions import PlanLimitReached
@@ -39,15 +38,6 @@ def privacy_of(page: StatusPage) -> str:
     if page.is_public:
         return "public"
     return "password" if page.password_hash else "members"
-
-
-def _api_context(request) -> dict:
-    """What the serializer reads from an API request: the caller's organization (for the
-    components' monitor ids) and absolute URLs."""
-    api_request = SimpleNamespace(
-        auth=SimpleNamespace(organization=request.organization), build_absolute_uri=request.build_absolute_uri
-    )
-    return {"request": api_request}
 
 
 # --- the list ---
@@ -134,23 +124,15 @@ def _move(rows: list[dict], move: str) -> None:
 # --- create and edit ---
 
 
-def _text(detail) -> str:
-    if isinstance(detail, dict):
-        return " ".join(_text(value) for value in detail.values())
-    if isinstance(detail, list):
-        return " ".join(_text(value) for value in detail)
-    return str(detail)
-
-
 def _errors(serializer_errors: dict, chosen: list[str]) -> dict[str, str]:
     """The serializer's errors by form field; a component's error goes next to its group."""
     errors = {}
     for name, detail in serializer_errors.items():
         if name == "components" and isinstance(detail, dict):
             for index, messages_ in detail.items():
-                errors[f"group-{chosen[int(index)]}"] = _text(messages_)
+                errors[f"group-{chosen[int(index)]}"] = error_text(messages_)
         else:
-            errors[name] = _text(detail)
+            errors[name] = error_text(detail)
     return errors
 
 
@@ -204,7 +186,7 @@ def _api_data(request, page: StatusPage | None, rows: list[dict]) -> tuple[dict,
 
 def _save(request, page: StatusPage | None, rows: list[dict]):
     data, errors = _api_data(request, page, rows)
-    serializer = StatusPageSerializer(page, data=data, partial=page is not None, context=_api_context(request))
+    serializer = StatusPageSerializer(page, data=data, partial=page is not None, context=api_context(request))
     if not serializer.is_valid():
         errors = _errors(serializer.errors, [entry["id"] for entry in data["components"]]) | errors
     if errors:

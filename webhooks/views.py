@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
-from accounts.dashboard import dashboard_view
+from accounts.dashboard import dashboard_view, error_text, field_errors
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
@@ -62,15 +62,6 @@ def _with_badges(deliveries) -> list[Delivery]:
         delivery.badge = DELIVERY_BADGES.get(delivery.status, "")
         delivery.event_label = EVENT_LABELS.get(delivery.event_type, delivery.event_type)
     return deliveries
-
-
-def _flatten(detail) -> str:
-    """A serializer's errors for one field as one sentence (a list's are keyed by index)."""
-    if isinstance(detail, dict):
-        return " ".join(_flatten(value) for value in detail.values())
-    if isinstance(detail, list):
-        return " ".join(_flatten(value) for value in detail)
-    return str(detail)
 
 
 def _secret_page(request, endpoint: WebhookEndpoint, *, rotated: bool):
@@ -146,7 +137,7 @@ def _form(request, endpoint: WebhookEndpoint | None):
             except PlanLimitReached as exc:
                 errors = {"nonFieldErrors": str(exc.detail)}
         else:
-            errors = {name: _flatten(detail) for name, detail in serializer.errors.items()}
+            errors = field_errors(serializer.errors)
     context = {
         "section": "webhooks",
         "title": "New webhook endpoint" if endpoint is None else "Edit webhook endpoint",
@@ -210,7 +201,7 @@ def endpoint_send_test(request, endpoint_id: str):
     try:
         delivery = services.webhook_send_test(endpoint=endpoint)
     except ValidationError as exc:
-        messages.error(request, _flatten(exc.detail))
+        messages.error(request, error_text(exc.detail))
         return redirect("webhooks:detail", endpoint.id)
     messages.success(request, "Test event sent.")
     return redirect("webhooks:delivery", endpoint.id, delivery.id)
@@ -279,7 +270,7 @@ def delivery_redeliver(request, endpoint_id: str, delivery_id: str):
     try:
         services.delivery_redeliver(delivery=delivery)
     except ValidationError as exc:
-        messages.error(request, _flatten(exc.detail))
+        messages.error(request, error_text(exc.detail))
     else:
         messages.success(request, "Delivery queued to be sent again.")
     return redirect("webhooks:delivery", endpoint.id, delivery.id)
