@@ -1,9 +1,11 @@
 """The error envelope: every API error is `{"error": {"code", "message", "details"}}`."""
 
 import math
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -110,7 +112,29 @@ def handler404(request, exception=None):
     return page_not_found(request, exception)
 
 
+# How long a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_OUTAGE = 5
+
+
+def _database_unavailable(request):
+    if _is_api(request):
+        body = error_body(503, "Service unavailable", "The database is unreachable; retry shortly")
+        response = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(
+            "Service unavailable: the database is unreachable; retry shortly.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
+    return response
+
+
 def handler500(request):
+    # Django calls this inside its `except`, so the exception is still at hand: an
+    # unreachable database is an outage to wait out (503), not a bug (500).
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
     if _is_api(request):
         return JsonResponse(error_body(500, "Internal server error"), status=500)
     return server_error(request)
