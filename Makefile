@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format fuzz
+.PHONY: run test lint format fuzz faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ format: $(VENV)/.dev
 # The property tests with many more generated examples (a short run is part of make test).
 fuzz: $(VENV)/.dev
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_properties.py
+
+# PostgreSQL restarted, Redis flushed, workers killed, two beats: against a private
+# PostgreSQL and Redis that the run starts and removes (faults/__main__.py).
+faults: $(VENV)/.dev
+	$(BIN)/python -m faults
