@@ -27,6 +27,16 @@ def _webhook_recorder_disconnects(django_db_setup):
         time.sleep(sender.IDLE_DISCONNECT + 0.5)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    """Before any fixture is torn down, webhook requests still in flight get their answer
+    and it is recorded: written later, an attempt would race the test database's flush."""
+    from webhooks import sender
+
+    if sender._sender is not None and sender._sender.pid == os.getpid():
+        sender._sender.wait_idle(15)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True

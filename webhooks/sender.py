@@ -165,6 +165,8 @@ class Sender:
     def __init__(self, record) -> None:
         self.pid = os.getpid()
         self._recorder = Recorder(record)
+        self._in_flight = 0  # requests started and not yet answered (or timed out)
+        self._settled = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         threading.Thread(target=self._loop.run_forever, name="webhook-sender", daemon=True).start()
@@ -181,6 +183,8 @@ class Sender:
 
     def start(self, jobs: list[Job], *, timeout: float, allow_private: bool) -> Batch:
         batch = Batch(len(jobs), self._recorder.put)
+        with self._settled:
+            self._in_flight += len(jobs)
         asyncio.run_coroutine_threadsafe(self._send_all(jobs, batch, timeout, allow_private), self._loop)
         return batch
 
@@ -188,7 +192,12 @@ class Sender:
         session = self._session(allow_private)
 
         async def one(job: Job) -> None:
-            batch.add(await send(job, session, timeout=timeout, allow_private=allow_private))
+            try:
+                batch.add(await send(job, session, timeout=timeout, allow_private=allow_private))
+            finally:
+                with self._settled:
+                    self._in_flight -= 1
+                    self._settled.notify_all()
 
         await asyncio.gather(*(one(job) for job in jobs))
 
@@ -213,8 +222,12 @@ class Sender:
         return session
 
     def wait_idle(self, timeout: float) -> bool:
-        """Whether every outcome handed to the recorder has been recorded within `timeout`."""
-        return self._recorder.wait_idle(timeout)
+        """Whether, within `timeout`, every request started has its answer and every outcome is recorded."""
+        deadline = time.monotonic() + timeout
+        with self._settled:
+            if not self._settled.wait_for(lambda: not self._in_flight, timeout):
+                return False
+        return self._recorder.wait_idle(max(0.0, deadline - time.monotonic()))
 
 
 class Recorder:
