@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from incidents.models import AffectedComponent, ComponentStatus
 from incidents.services import incident_create
-from monitors.models import Monitor, StatusChange
+from monitors.models import CheckResult, Monitor, StatusChange
 from webhooks.models import Delivery, Event
 
 from .factories import MonitorFactory, WebhookEndpointFactory
@@ -74,6 +74,36 @@ def test_each_kind_of_damage_is_reported(org, name, damage):
     code, out = verify()
     assert code == 1
     assert f"FAIL {name}: 1" in out
+
+
+def _quiet_since(org, last_result_age: timedelta | None) -> Monitor:
+    monitor = MonitorFactory(organization=org, interval=60, next_check_at=timezone.now() + timedelta(seconds=30))
+    Monitor.objects.filter(pk=monitor.pk).update(created_at=timezone.now() - LONG_AGO)
+    if last_result_age is not None:
+        at = timezone.now() - last_result_age
+        CheckResult.objects.create(monitor=monitor, scheduled_at=at, started_at=at, status="UP")
+    return monitor
+
+
+@pytest.mark.parametrize(
+    ("last_result_age", "quiet"),
+    [(None, True), (timedelta(minutes=9), True), (timedelta(minutes=7), False), (timedelta(seconds=5), False)],
+)
+def test_a_monitor_whose_checks_stopped_coming_is_reported(org, last_result_age, quiet):
+    # Grace 300 s + 3 intervals of 60 s: quiet after 8 minutes without a result.
+    _quiet_since(org, last_result_age)
+    code, out = verify()
+    assert (code, "FAIL monitors gone quiet: 1" in out) == ((1, True) if quiet else (0, False)), out
+
+
+def test_new_paused_and_heartbeat_monitors_are_not_quiet(org):
+    MonitorFactory(organization=org, interval=60, next_check_at=timezone.now() + timedelta(seconds=30))
+    paused = _quiet_since(org, None)
+    Monitor.objects.filter(pk=paused.pk).update(status=Monitor.Status.PAUSED, next_check_at=None)
+    heartbeat = _quiet_since(org, None)
+    Monitor.objects.filter(pk=heartbeat.pk).update(type=Monitor.Type.HEARTBEAT)
+    code, out = verify()
+    assert code == 0, out
 
 
 def test_a_component_of_another_organization_is_reported(org, other_org):

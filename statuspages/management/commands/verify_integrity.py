@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from incidents.maintenance import ACTIVE_STATUSES
 from incidents.models import AffectedComponent, Incident, IncidentStatus, Maintenance
-from monitors.models import Monitor, StatusChange
+from monitors.models import CheckResult, Monitor, StatusChange
 from statuspages.models import StatusPageComponent, SubscriberNotification
 from webhooks.models import Delivery
 
@@ -43,6 +43,11 @@ def checks(now, grace: timedelta) -> dict[str, tuple[str, Callable[[], QuerySet]
         "overdue monitors": (
             "active monitors whose next check was due before the grace period: the scheduler missed them",
             lambda: Monitor.objects.exclude(status=Monitor.Status.PAUSED).filter(next_check_at__lt=late),
+        ),
+        "monitors gone quiet": (
+            "active monitors checked by the engine with no result for 3 intervals past the grace "
+            "period: their slots were claimed and the checks lost",
+            lambda: _gone_quiet(now, grace),
         ),
         "paused monitors scheduled": (
             "paused monitors that still have a next check",
@@ -90,6 +95,31 @@ def checks(now, grace: timedelta) -> dict[str, tuple[str, Callable[[], QuerySet]
             lambda: SubscriberNotification.objects.filter(sent_at__isnull=True, error="", created_at__lt=late),
         ),
     }
+
+
+# How many of its intervals a monitor may go without a result before it counts as quiet.
+QUIET_INTERVALS = 3
+
+
+def _gone_quiet(now, grace: timedelta) -> QuerySet:
+    # The limit depends on each monitor's interval; date arithmetic on a column differs
+    # between PostgreSQL and SQLite, so it is applied here, one row per monitor.
+    # One index probe per monitor on (monitor, scheduled_at), not a scan of every result.
+    latest_slot = (
+        CheckResult.objects.filter(monitor=OuterRef("pk")).order_by("-scheduled_at").values("scheduled_at")[:1]
+    )
+    rows = (
+        Monitor.objects.exclude(status=Monitor.Status.PAUSED)
+        .exclude(type=Monitor.Type.HEARTBEAT)
+        .annotate(last=Subquery(latest_slot))
+        .values_list("id", "interval", "created_at", "last")
+    )
+    quiet = []
+    for monitor_id, interval, created_at, last in rows:
+        limit = now - grace - timedelta(seconds=QUIET_INTERVALS * interval)
+        if created_at < limit and (last is None or last < limit):
+            quiet.append(monitor_id)
+    return Monitor.objects.filter(id__in=quiet)
 
 
 def _label(row) -> str:
