@@ -1,6 +1,6 @@
 """Heartbeat pings: `/ping/<token>`, `/ping/<token>/fail` and `/ping/<token>/start`.
 
-No API key: the token is the secret, so it is never logged (see `RedactPingTokens`).
+No API key: the token is the secret, so it is never logged (see `statusapp.log_redaction`).
 
 Speed is a feature: a success ping on an UP monitor (nearly every ping) is ONE query, a
 conditional `UPDATE ... WHERE ping_token = %s AND status = 'UP'`, healthchecks-style: act on
@@ -9,7 +9,6 @@ happens, with the ORM (a transition, with its StatusChange in the same transacti
 monitor; an unknown token). A plain Django view, no DRF: none of its machinery is needed here.
 """
 
-import logging
 import re
 
 from django.db import connections, router, transaction
@@ -175,41 +174,3 @@ def ping_fail(request, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_start(request, token: str) -> HttpResponse:
     return _ping(request, token, START)
-
-
-class RedactPingTokens(logging.Filter):
-    """Replaces the token of any /ping/<token> path in a log record with `<token>`.
-
-    Django logs request paths itself: `django.request` on every 4xx/5xx answer ("Not Found:
-    /ping/…", "Method Not Allowed (PUT): /ping/…", a 500's traceback), and runserver's
-    `django.server` on every request. The request object attached to `django.request`
-    records is dropped for ping paths, so a mail_admins report cannot carry the URL either.
-    """
-
-    PATH = re.compile(r"/ping/[^/\s?\"']+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "/ping/" in record.msg:
-            record.msg = self._redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._redact(arg) if isinstance(arg, str) else arg for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: self._redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
-        request = getattr(record, "request", None)
-        if request is not None and "/ping/" in (getattr(request, "path", "") or ""):
-            record.request = None
-        return True
-
-    def _redact(self, text: str) -> str:
-        return self.PATH.sub("/ping/<token>", text) if "/ping/" in text else text
-
-
-def install_log_redaction() -> None:
-    """Add the filter to the loggers that write request paths (idempotent)."""
-    for name in ("django.request", "django.server"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactPingTokens) for f in logger.filters):
-            logger.addFilter(RedactPingTokens())
-
-
-install_log_redaction()

@@ -322,7 +322,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django's loggers that write request paths: the secrets some paths carry (ping, invitation,
+    # reset and subscriber links, badges) are replaced with <token> before any handler sees them.
+    "filters": {"secret_paths": {"()": "statusapp.log_redaction.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # SQL parameters carry the ping tokens and webhook secrets stored as they are.
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.security.csrf": {"filters": ["secret_paths"]},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["secret_paths"]},
+    },
 }
