@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format fuzz faults
+.PHONY: run test lint format fuzz faults load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ format: $(VENV)/.dev
 # The property tests with many more generated examples (a short run is part of make test).
 fuzz: $(VENV)/.dev
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_properties.py
+
+# The API, the public status page and heartbeat pings under wrk at once while 10,000 monitors
+# are checked, then the rate limiter under 50 clients; prints the figures (bench/load.py).
+load: $(VENV)/.dev
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/load.py
 
 # PostgreSQL restarted, Redis flushed, workers killed, two beats: against a private
 # PostgreSQL and Redis that the run starts and removes (faults/__main__.py).

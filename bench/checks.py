@@ -29,180 +29,55 @@ import asyncio
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harness import PYTHON, ROOT, ensure_database, free_port, setup_environment
+from harness import (
+    PYTHON,
+    check_figures,
+    create_http_monitors,
+    ensure_database,
+    machine_busy,
+    own_cpu,
+    setup_environment,
+    start_celery,
+    start_target,
+    stop,
+    tree_cpu,
+)
 
 setup_environment("statusapp_checks")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 os.environ["STATUSAPP_ALLOW_PRIVATE_TARGETS"] = "1"
-CELERY = str(Path(PYTHON).parent / "celery")
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-# --- the target ------------------------------------------------------------------------------
-
-NGINX_CONF = """
-daemon off; worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
-  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
-  server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
-}}
-"""
-
-AIOHTTP_TARGET = """
-import sys
-from aiohttp import web
-app = web.Application()
-app.router.add_get("/{tail:.*}", lambda request: web.Response(text="ok"))
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, backlog=4096)
-"""
-
-
-def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx:
-        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port))
-        cmd, name = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], "nginx (1 worker)"
-    else:
-        cmd, name = [PYTHON, "-c", AIOHTTP_TARGET, str(port)], "aiohttp server"
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return process, f"http://127.0.0.1:{port}/health", name
 
 
 # --- the database ----------------------------------------------------------------------------
 
 
-def create_monitors(count: int, interval: int, url: str) -> datetime:
-    """Wipe the bench database's monitors, create `count` http monitors on their grid; returns the first slot time."""
+def create_monitors(count: int, interval: int, url: str) -> str:
+    """Wipe the bench database's monitors, create `count` http monitors on their grid; returns
+    their organization's id."""
     from django.db import connection
 
     from accounts.models import Organization
-    from monitors.models import Monitor
-    from monitors.schedule import slot_at_or_after
-    from statusapp.api.ids import new_id
 
     with connection.cursor() as cursor:  # a database of its own: TRUNCATE beats a cascading delete
         cursor.execute("TRUNCATE monitors_monitor CASCADE")
     org, _ = Organization.objects.get_or_create(slug="bench-checks", defaults={"name": "Bench checks"})
-    start = datetime.now(UTC) + timedelta(seconds=5)
-    monitors = []
-    for i in range(count):
-        monitor_id = new_id("mon")
-        first = slot_at_or_after(start, monitor_id=monitor_id, interval=interval)
-        monitors.append(
-            Monitor(
-                id=monitor_id,
-                organization=org,
-                name=f"Target {i}",
-                type="http",
-                url=url,
-                interval=interval,
-                timeout=10,
-                next_check_at=first,
-            )
-        )
-    Monitor.objects.bulk_create(monitors, batch_size=5000)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE monitors_monitor")
-    connection.close()
-    return start
-
-
-# --- CPU accounting ---------------------------------------------------------------------------
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()  # fields from "state" on (field 3)
-
-
-def tree_cpu(roots: list[int]) -> float:
-    """CPU seconds (user + system, including reaped children) of these processes and their descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _stat(int(entry))):
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, list(roots)
-    while todo:
-        pid = todo.pop()
-        if fields := _stat(pid):
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        todo.extend(children.get(pid, ()))
-    return total / TICK
-
-
-def own_cpu(pids: list[int]) -> float:
-    """CPU seconds of these processes alone (their children not counted)."""
-    return sum(sum(int(v) for v in fields[11:13]) for pid in pids if (fields := _stat(pid))) / TICK
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine: everything, including other people's processes."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    create_http_monitors(org, count, interval, url)
+    return org.id
 
 
 # --- one run -----------------------------------------------------------------------------------
 
 
-def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.Popen]:
-    env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp)}
-    log = open(tmp / "celery.log", "ab")  # noqa: SIM115 (closed with the processes)
-    beat = [CELERY, "-A", "statusapp", "beat", "-l", "WARNING", "--schedule", str(tmp / "beat")]
-    processes = [subprocess.Popen(beat, cwd=ROOT, env=env, stdout=log, stderr=log)]
-    for i in range(workers):
-        worker = [CELERY, "-A", "statusapp", "worker", "-l", "WARNING", "-P", "prefork"]
-        worker += ["-c", str(concurrency), "-n", f"bench{i}@%h"]
-        processes.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=log))
-    return processes
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: running batches finish
-    for process in processes:
-        try:
-            process.wait(40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def percentile(sorted_values: list[float], pct: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * pct / 100))]
-
-
 def measure(args, monitors: int, url: str, tmp: Path) -> dict:
     import redis
-    from django.db import connection
-
-    from monitors.schedule import offset_ms
 
     redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
-    create_monitors(monitors, args.interval, url)
+    organization_id = create_monitors(monitors, args.interval, url)
     processes = start_celery(tmp, args.workers, args.concurrency)
     roots = [p.pid for p in processes]
     t0 = time.time()
@@ -219,55 +94,11 @@ def measure(args, monitors: int, url: str, tmp: Path) -> dict:
     finally:
         stop(processes)
 
-    start_dt, end_dt = (datetime.fromtimestamp(t, UTC) for t in (window_start, window_end))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT r.monitor_id, r.scheduled_at, r.started_at, r.status FROM monitors_checkresult r"
-            " WHERE r.scheduled_at >= %s AND r.scheduled_at < %s ORDER BY r.monitor_id, r.scheduled_at",
-            [start_dt, end_dt],
-        )
-        rows = cursor.fetchall()
-        cursor.execute("SELECT id FROM monitors_monitor")
-        ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT count(*) FROM monitors_checkresult WHERE started_at >= %s AND started_at < %s", [start_dt, end_dt]
-        )
-        started_in_window = cursor.fetchone()[0]
-    connection.close()
-
-    # Every monitor's grid slots in [window_start, window_end): ceil((end - o) / p) - ceil((start - o) / p).
-    period = args.interval * 1000
-    a_ms, b_ms = int(window_start * 1000), int(window_end * 1000)
-    due = 0
-    for monitor_id in ids:
-        o = offset_ms(monitor_id, args.interval)
-        due += -(-(b_ms - o) // period) - -(-(a_ms - o) // period)
-
-    lags, spacing, ran, down = [], [], 0, 0
-    previous: tuple[str, datetime] | None = None
-    for monitor_id, scheduled_at, started_at, status in rows:
-        # Pairs inside the window only (the warm-up's late first checks are left out); a
-        # missed slot in between shows as an interval's worth of error.
-        if previous and previous[0] == monitor_id:
-            spacing.append(abs((started_at - previous[1]).total_seconds() - args.interval))
-        previous = (monitor_id, started_at)
-        ran += 1
-        down += status == "DOWN"
-        lags.append((started_at - scheduled_at).total_seconds())
-    lags.sort()
-    spacing.sort()
-    seconds = window_end - window_start
+    figures = check_figures(organization_id, args.interval, window_start, window_end)
+    started_in_window, seconds = figures["started"], figures["seconds"]
     return {
+        **figures,
         "monitors": monitors,
-        "seconds": seconds,
-        "rate": started_in_window / seconds,
-        "lag_p50": percentile(lags, 50),
-        "lag_p99": percentile(lags, 99),
-        "lag_max": lags[-1] if lags else float("nan"),
-        "run_pct": 100 * ran / due if due else float("nan"),
-        "due": due,
-        "down": down,
-        "spacing_p99": percentile(spacing, 99),
         "cpu_per_check_ms": 1000 * (cpu_end - cpu_start) / max(started_in_window, 1),
         "cores": (cpu_end - cpu_start) / seconds,
         # Where the CPU went, per check: beat, the worker parents (consumers), the pool processes.

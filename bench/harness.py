@@ -1,7 +1,11 @@
-"""What the benchmarks share: the database, a free port, a gunicorn, and wrk."""
+"""What the benchmarks share: the database, a free port, a gunicorn, and wrk; for the check
+engine, a loopback target, http monitors, celery beat and workers, and its figures."""
 
+import math
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -9,10 +13,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+CELERY = str(Path(PYTHON).parent / "celery")
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def setup_environment(database: str) -> None:
@@ -43,15 +50,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(workers: int) -> Iterator[str]:
-    """bench.wsgi (the product plus /bench/trivial) under gunicorn; yields its base URL."""
+def gunicorn(workers: int, *, config: str = "", log: Path | None = None) -> Iterator[str]:
+    """bench.wsgi (the product plus /bench/trivial) under gunicorn; yields its base URL.
+
+    `config` is a gunicorn --config (e.g. "python:bench.load", for its hooks); `log` a file
+    for gunicorn's and Django's stderr (else discarded)."""
     port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "bench.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    cmd = [PYTHON, "-m", "gunicorn", "bench.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    if config:
+        cmd += ["--config", config]
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=output, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -64,10 +73,13 @@ def gunicorn(workers: int) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
+        if log:
+            output.close()
 
 
 def wrk(url: str, seconds: int, connections: int, *, headers: list[str] = (), script: list[str] = ()) -> dict:
-    """One wrk run: requests/s, p50/p99 in ms, non-2xx responses and the request total.
+    """One wrk run: requests/s, p50/p99 in ms, non-2xx responses, socket errors (connect, read,
+    write, timeout), the request total and wrk's whole output (what a script's done() printed).
 
     `script` is a Lua file and its arguments.
     """
@@ -81,12 +93,15 @@ def wrk(url: str, seconds: int, connections: int, *, headers: list[str] = (), sc
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
         latency[pct] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency["50"],
         "p99": latency["99"],
         "non2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0,
         "total": int(re.search(r"(\d+) requests in", out).group(1)),
+        "output": out,
     }
 
 
@@ -95,3 +110,230 @@ def report(name: str, result: dict) -> None:
         f"{name:30} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "
         f"p99 {result['p99']:6.1f} ms   non-2xx {result['non2xx']}"
     )
+
+
+# --- the check engine: a loopback target, http monitors, celery, the figures ------------------
+
+NGINX_CONF = """
+daemon off; worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+  server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
+}}
+"""
+
+AIOHTTP_TARGET = """
+import sys
+from aiohttp import web
+app = web.Application()
+app.router.add_get("/{tail:.*}", lambda request: web.Response(text="ok"))
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, backlog=4096)
+"""
+
+
+def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
+    """nginx (one worker) if installed, else an aiohttp server process, answering 200 "ok" on a
+    free loopback port; returns (process, monitor URL, name). `tmp` holds nginx's files."""
+    port = free_port()
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx:
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port))
+        cmd, name = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], "nginx (1 worker)"
+    else:
+        cmd, name = [PYTHON, "-c", AIOHTTP_TARGET, str(port)], "aiohttp server"
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}/health", name
+
+
+def create_http_monitors(organization, count: int, interval: int, url: str) -> datetime:
+    """`count` http monitors of `organization` against `url`, their first slots spread on their
+    grid from now + 5 s; returns that start. Bulk-created: the product's service would take a
+    transaction each."""
+    from django.db import connection
+
+    from monitors.models import Monitor
+    from monitors.schedule import slot_at_or_after
+    from statusapp.api.ids import new_id
+
+    start = datetime.now(UTC) + timedelta(seconds=5)
+    monitors = []
+    for i in range(count):
+        monitor_id = new_id("mon")
+        first = slot_at_or_after(start, monitor_id=monitor_id, interval=interval)
+        monitors.append(
+            Monitor(
+                id=monitor_id,
+                organization=organization,
+                name=f"Target {i}",
+                type="http",
+                url=url,
+                interval=interval,
+                timeout=10,
+                next_check_at=first,
+            )
+        )
+    Monitor.objects.bulk_create(monitors, batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE monitors_monitor")
+    connection.close()
+    return start
+
+
+def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.Popen]:
+    """One celery beat (schedule file in `tmp`) and `workers` prefork workers of `concurrency`
+    processes each; their output goes to tmp/celery.log."""
+    env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp)}
+    log = open(tmp / "celery.log", "ab")  # noqa: SIM115 (closed with the processes)
+    beat = [CELERY, "-A", "statusapp", "beat", "-l", "WARNING", "--schedule", str(tmp / "beat")]
+    processes = [subprocess.Popen(beat, cwd=ROOT, env=env, stdout=log, stderr=log)]
+    for i in range(workers):
+        worker = [CELERY, "-A", "statusapp", "worker", "-l", "WARNING", "-P", "prefork"]
+        worker += ["-c", str(concurrency), "-n", f"bench{i}@%h"]
+        processes.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=log))
+    return processes
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)  # warm shutdown: running batches finish
+    for process in processes:
+        try:
+            process.wait(40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * pct / 100))]
+
+
+def check_figures(organization_id: str, interval: int, window_start: float, window_end: float) -> dict:
+    """What the check engine did for one organization's monitors (all on `interval`) in
+    [window_start, window_end) (epoch seconds), from their CheckResult rows whose slot lies in it:
+      rate          results started in the window / window length (checks/s done)
+      due           the grid slots due in the window (every monitor's, exactly); due_rate per second
+      run_pct       results / due slots
+      lag           started_at - scheduled_at, p50, p99 and max (seconds)
+      spacing_p99   |started_at - previous started_at of the same monitor - interval| (seconds)
+      down          DOWN results
+    """
+    from django.db import connection
+
+    from monitors.schedule import offset_ms
+
+    start_dt, end_dt = (datetime.fromtimestamp(t, UTC) for t in (window_start, window_end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.monitor_id, r.scheduled_at, r.started_at, r.status FROM monitors_checkresult r"
+            " JOIN monitors_monitor m ON m.id = r.monitor_id"
+            " WHERE m.organization_id = %s AND r.scheduled_at >= %s AND r.scheduled_at < %s"
+            " ORDER BY r.monitor_id, r.scheduled_at",
+            [organization_id, start_dt, end_dt],
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SELECT id FROM monitors_monitor WHERE organization_id = %s", [organization_id])
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT count(*) FROM monitors_checkresult r JOIN monitors_monitor m ON m.id = r.monitor_id"
+            " WHERE m.organization_id = %s AND r.started_at >= %s AND r.started_at < %s",
+            [organization_id, start_dt, end_dt],
+        )
+        started_in_window = cursor.fetchone()[0]
+    connection.close()
+
+    # Every monitor's grid slots in [window_start, window_end): ceil((end - o) / p) - ceil((start - o) / p).
+    # Slots are whole milliseconds: s >= start is s >= ceil(start) (truncating the bounds counted
+    # a slot in the window's first or last fraction of a millisecond on the wrong side).
+    period = interval * 1000
+    a_ms, b_ms = math.ceil(window_start * 1000), math.ceil(window_end * 1000)
+    due = 0
+    for monitor_id in ids:
+        o = offset_ms(monitor_id, interval)
+        due += -(-(b_ms - o) // period) - -(-(a_ms - o) // period)
+
+    lags, spacing, ran, down = [], [], 0, 0
+    previous: tuple[str, datetime] | None = None
+    for monitor_id, scheduled_at, started_at, status in rows:
+        # Pairs inside the window only (the warm-up's late first checks are left out); a
+        # missed slot in between shows as an interval's worth of error.
+        if previous and previous[0] == monitor_id:
+            spacing.append(abs((started_at - previous[1]).total_seconds() - interval))
+        previous = (monitor_id, started_at)
+        ran += 1
+        down += status == "DOWN"
+        lags.append((started_at - scheduled_at).total_seconds())
+    lags.sort()
+    spacing.sort()
+    seconds = window_end - window_start
+    return {
+        "monitors": len(ids),
+        "seconds": seconds,
+        "started": started_in_window,
+        "rate": started_in_window / seconds,
+        "due": due,
+        "due_rate": due / seconds,
+        "ran": ran,
+        "run_pct": 100 * ran / due if due else float("nan"),
+        "lag_p50": percentile(lags, 50),
+        "lag_p99": percentile(lags, 99),
+        "lag_max": lags[-1] if lags else float("nan"),
+        "spacing_p99": percentile(spacing, 99),
+        "down": down,
+    }
+
+
+# --- CPU accounting (/proc) ------------------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from "state" on (field 3)
+
+
+def tree_cpu(roots: list[int]) -> float:
+    """CPU seconds (user + system, including reaped children) of these processes and their descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))):
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if fields := _stat(pid):
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, ()))
+    return total / TICK
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    pids = (int(entry) for entry in os.listdir("/proc") if entry.isdigit())
+    return [child for child in pids if (fields := _stat(child)) and int(fields[1]) == pid]
+
+
+def own_cpu(pids: list[int]) -> float:
+    """CPU seconds of these processes alone (their children not counted)."""
+    return sum(sum(int(v) for v in fields[11:13]) for pid in pids if (fields := _stat(pid))) / TICK
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine: everything, including other people's processes."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
