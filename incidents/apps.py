@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db import transaction
 
 # Runs started for one commit: a burst is handled this many batches at a time (each
 # run takes its own batch and, if it was full, queues the next run behind the
@@ -8,11 +7,13 @@ PARALLEL_RUNS = 4
 
 
 def _process_after_commit(count: int, **kwargs) -> None:
+    from statusapp.celery import delay_on_commit
+
     from .automation import BATCH_SIZE
     from .tasks import process_status_changes
 
     for _ in range(min(PARALLEL_RUNS, -(-count // BATCH_SIZE))):
-        transaction.on_commit(process_status_changes.delay)
+        delay_on_commit(process_status_changes)
 
 
 class IncidentsConfig(AppConfig):

@@ -1,7 +1,10 @@
+import logging
 import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statusapp.settings")
 
@@ -13,6 +16,25 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Django would close them (CONN_MAX_AGE, a failed health check), as around a request.
 app.conf.CELERY_DB_REUSE_MAX = 2**31
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+def delay_on_commit(task, *args) -> None:
+    """Queue `task` once the current transaction commits.
+
+    By then the change that called for it is committed, so an unreachable broker must not
+    turn the request into an error: the task's work is also picked up by a periodic sweep
+    (status changes, subscriber emails, webhook deliveries whose lease runs out), so it
+    comes late, not never."""
+
+    def enqueue() -> None:
+        try:
+            task.delay(*args)
+        except OperationalError as exc:
+            logger.warning("broker unavailable, %s left to its sweep: %s", task.name, type(exc).__name__)
+
+    transaction.on_commit(enqueue)
 
 
 @task_prerun.connect

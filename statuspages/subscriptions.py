@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidents.models import AffectedComponent, IncidentUpdate
+from statusapp.celery import delay_on_commit
 
 from .models import StatusPage, Subscriber, SubscriberNotification
 from .tasks import send_confirmation, send_notifications
@@ -95,8 +96,7 @@ def subscribe(*, page: StatusPage, email: str, confirmed: bool = False) -> Subsc
 
 
 def _send_confirmation_on_commit(subscriber: Subscriber) -> None:
-    subscriber_id = subscriber.id
-    transaction.on_commit(lambda: send_confirmation.delay(subscriber_id))
+    delay_on_commit(send_confirmation, subscriber.id)
 
 
 def subscriber_by_token(token: str, page_slug: str | None = None) -> Subscriber | None:
@@ -182,5 +182,5 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, **kwargs) ->
     if not rows:
         return 0
     SubscriberNotification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    transaction.on_commit(send_notifications.delay)
+    delay_on_commit(send_notifications)
     return len(rows)

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from statusapp.celery import delay_on_commit
+
 from . import dispatch, recording
 from .sender import SLOW_GAP, sender
 
@@ -64,9 +66,5 @@ def send_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
 
 def enqueue_on_commit(token: str, delivery_ids: list[str]) -> None:
     """Send the deliveries leased under `token` once the transaction commits."""
-
-    def enqueue() -> None:
-        for start in range(0, len(delivery_ids), BATCH_SIZE):
-            send_deliveries.delay(token, delivery_ids[start : start + BATCH_SIZE])
-
-    transaction.on_commit(enqueue)
+    for start in range(0, len(delivery_ids), BATCH_SIZE):
+        delay_on_commit(send_deliveries, token, delivery_ids[start : start + BATCH_SIZE])
