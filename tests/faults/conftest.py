@@ -83,12 +83,7 @@ class Celery:
         return process
 
     def worker(self, name: str = "worker", concurrency: int = 2) -> subprocess.Popen:
-        # As the Procfile runs it: no gossip or mingle, whose channels kombu fails to close
-        # when Redis goes away (the worker then exits instead of reconnecting).
-        return self._start(
-            name,
-            ["worker", "-n", f"{name}@%h", "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"],
-        )
+        return self._start(name, ["worker", "-n", f"{name}@%h", "--concurrency", str(concurrency)])
 
     def beat(self, name: str = "beat") -> subprocess.Popen:
         return self._start(name, ["beat", "--schedule", str(self.directory / f"{name}-schedule")])
