@@ -38,9 +38,12 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The property tests with many more generated examples (a short run is part of make test).
+# The property tests (address guard, status machine, pagination) and schemathesis against
+# /api/schema (every operation, then stateful scenarios, with real API keys) with many more
+# generated examples; short runs of both are part of make test. Prints schemathesis's
+# figures at the end. About 5 minutes.
 fuzz: $(VENV)/.dev
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_properties.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_properties.py tests/test_schema_fuzz.py
 
 # The API, the public status page and heartbeat pings under wrk at once while 10,000 monitors
 # are checked, then the rate limiter under 50 clients; prints the figures (bench/load.py).

@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["statusapp.api.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "statusapp.api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["statusapp.api.filters.ChoiceFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "statusapp.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "statusapp.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",

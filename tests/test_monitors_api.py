@@ -571,6 +571,17 @@ def test_page_past_the_end_is_empty_with_the_right_total(admin, forty_five):
     assert body["pagination"] == {"page": 4, "limit": 20, "total": 45, "pages": 3}
 
 
+@pytest.mark.parametrize(("page", "limit"), [(10**17, 100), (999_999_999_999_999_999, 100), (92233720368547759, 100)])
+def test_page_beyond_what_the_database_can_offset_is_empty_not_a_500(admin, forty_five, page, limit):
+    # page x limit went past a 64-bit OFFSET: "bigint out of range" (found by fuzzing).
+    response = admin.get("/api/monitors", {"page": page, "limit": limit})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["data"] == []
+    assert body["pagination"] == {"page": page, "limit": 100, "total": 45, "pages": 1}
+
+
 def test_empty_list_has_zero_total_and_pages(admin):
     body = admin.get("/api/monitors").json()
 

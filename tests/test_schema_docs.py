@@ -80,6 +80,112 @@ def test_schema_unknown_format_is_an_error_not_a_crash(db, client):
     assert 400 <= response.status_code < 500
 
 
+# What the API does, said by the schema (each was found by tests/test_schema_fuzz.py).
+
+
+def operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method.upper(), operation
+
+
+def component(schema: dict, ref: str) -> dict:
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def body_component(schema: dict, path: str, method: str) -> dict:
+    content = schema["paths"][path][method.lower()]["requestBody"]["content"]
+    return component(schema, content["application/json"]["schema"]["$ref"])
+
+
+def test_every_operation_documents_its_errors_in_the_envelope(db, client, schema):
+    for path, method, operation in operations(schema):
+        has_query = any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+        expected = {"401", "403", "429"} | ({"404"} if "{" in path else set())
+        expected |= {"400"} if method in ("POST", "PUT", "PATCH") or has_query else set()
+        expected |= {"413"} if "requestBody" in operation else set()
+        errors = {code: response for code, response in operation["responses"].items() if code >= "400"}
+        assert set(errors) == expected, (method, path)
+        for response in errors.values():
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    error = component(schema, "Error")
+    detail = component(schema, error["properties"]["error"]["$ref"])
+    assert error["required"] == ["error"]
+    assert set(detail["required"]) == {"code", "message", "details"}
+    body = client.get("/api/monitors").json()  # no key: 401
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] in component(schema, detail["properties"]["code"]["$ref"])["enum"]
+
+
+def test_request_bodies_are_json_and_refuse_unknown_keys(schema):
+    for path, method, operation in operations(schema):
+        if "requestBody" not in operation:
+            continue
+        assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
+        assert body_component(schema, path, method)["additionalProperties"] is False, (method, path)
+
+
+def test_put_changes_only_the_fields_sent_so_its_body_requires_none(schema):
+    puts = [(path, operation) for path, method, operation in operations(schema) if method == "PUT"]
+    assert puts
+    for path, operation in puts:
+        assert "required" not in body_component(schema, path, "PUT"), path
+        assert operation["requestBody"].get("required") is not True, path
+
+
+def test_incident_create_body_has_no_update_message(schema):
+    assert "update" not in body_component(schema, "/api/incidents", "POST")["properties"]
+    assert "update" in body_component(schema, "/api/incidents/{id}", "PUT")["properties"]
+
+
+def test_monitor_status_reads_as_the_state_and_is_written_paused_or_active(schema):
+    written = body_component(schema, "/api/monitors", "POST")["properties"]["status"]["allOf"][0]["$ref"]
+    read = component(schema, "Monitor")["properties"]["status"]["allOf"][0]["$ref"]
+    assert component(schema, written)["enum"] == ["PAUSED", "ACTIVE"]
+    assert component(schema, read)["enum"] == ["PENDING", "UP", "DEGRADED", "DOWN", "PAUSED"]
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("ApiKey", "lastUsedAt"),
+        ("ApiKey", "revokedAt"),
+        ("Incident", "resolvedAt"),
+        ("Monitor", "lastCheck"),
+        ("Monitor", "responseTime"),
+    ],
+)
+def test_values_the_api_returns_as_null_are_nullable(schema, name, field):
+    assert component(schema, name)["properties"][field]["nullable"] is True
+
+
+def test_a_monitor_shows_its_ping_url_only_if_it_is_a_heartbeat(schema):
+    monitor = component(schema, "Monitor")
+    assert "pingUrl" in monitor["properties"]
+    assert "pingUrl" not in monitor["required"]
+
+
+def test_limits_the_api_enforces_are_in_the_schema(schema):
+    monitor = body_component(schema, "/api/monitors", "POST")["properties"]
+    assert monitor["interval"]["minimum"] == 10
+    for path in ("/api/monitors", "/api/events"):
+        for parameter in schema["paths"][path]["get"]["parameters"]:
+            if parameter["name"] in ("page", "limit"):
+                assert parameter["schema"]["maximum"] == 10**18 - 1  # 18 digits at most
+    assert body_component(schema, "/api/webhooks", "POST")["properties"]["events"]["minItems"] == 1
+    assert "minItems" not in component(schema, "WebhookEndpoint")["properties"]["events"]  # [] may be stored
+
+
+def test_component_lists_accept_ids_or_objects_with_only_the_keys_the_api_takes(schema):
+    page = body_component(schema, "/api/status-pages", "POST")["properties"]["components"]["items"]["oneOf"]
+    incident = body_component(schema, "/api/incidents", "POST")["properties"]["affectedComponents"]["items"]["oneOf"]
+    for string, entry in (page, incident):
+        assert string["type"] == "string"
+        assert entry["required"] == ["id"] and entry["additionalProperties"] is False
+    assert set(page[1]["properties"]) == {"id", "group"}
+    assert set(incident[1]["properties"]) == {"id", "status"}
+
+
 # --- /api/docs ------------------------------------------------------------------------
 
 

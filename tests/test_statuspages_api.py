@@ -303,6 +303,25 @@ def test_put_read_only_field_is_400(admin, page):
     assert StatusPage.objects.get(pk=page.pk).name == "Acme Status"
 
 
+def test_put_password_longer_than_128_characters_is_400_and_stores_nothing(admin, page):
+    # The limit was checked against the stored hash, which is always short (found by fuzzing).
+    response = admin.put(f"/api/status-pages/{page.id}", {"password": "p" * 129}, format="json")
+
+    error = assert_error(response, 400, "invalid_request")
+    assert list(error["fields"]) == ["password"]
+    page.refresh_from_db()
+    assert page.password_hash == ""
+
+
+def test_put_password_of_128_characters_is_stored_hashed(admin, page):
+    response = admin.put(f"/api/status-pages/{page.id}", {"password": "p" * 128}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["hasPassword"] is True
+    page.refresh_from_db()
+    assert page.password_hash.startswith("pbkdf2_")
+
+
 # --- delete ---
 
 

@@ -13,8 +13,8 @@ class ApiKeySerializer(StrictSerializer):
     prefix = serializers.CharField(read_only=True)
     expiresAt = StrictDateTimeField(source="expires_at", required=False, allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
-    lastUsedAt = serializers.DateTimeField(source="last_used_at", read_only=True)
-    revokedAt = serializers.DateTimeField(source="revoked_at", read_only=True)
+    lastUsedAt = serializers.DateTimeField(source="last_used_at", read_only=True, allow_null=True)
+    revokedAt = serializers.DateTimeField(source="revoked_at", read_only=True, allow_null=True)
 
     def validate_expiresAt(self, value):
         if value is not None and value <= timezone.now():

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from incidents.models import ComponentStatus, Impact, Incident, IncidentStatus, IncidentUpdate
@@ -18,6 +18,7 @@ from statusapp.api.serializers import StrictSerializer
                     "status": {"type": "string", "enum": ComponentStatus.values},
                 },
                 "required": ["id"],
+                "additionalProperties": False,
             },
         ]
     }
@@ -107,7 +108,7 @@ class IncidentSerializer(StrictSerializer):
     )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
-    resolvedAt = serializers.DateTimeField(source="resolved_at", read_only=True)
+    resolvedAt = serializers.DateTimeField(source="resolved_at", read_only=True, allow_null=True)
     duration = serializers.IntegerField(read_only=True, allow_null=True, help_text="Seconds from start to resolution.")
 
     def validate_title(self, value: str) -> str:
@@ -150,3 +151,8 @@ class IncidentDetailSerializer(IncidentSerializer):
         data = super().to_representation(incident)
         data["updates"] = [IncidentUpdateSerializer().to_representation(u) for u in incident.updates.all()]
         return data
+
+
+@extend_schema_serializer(exclude_fields=["update"])
+class IncidentCreateSerializer(IncidentDetailSerializer):
+    """The schema of a create's body: `update`, a timeline message, is for changes only."""

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -9,9 +9,15 @@ from incidents.models import Incident
 from incidents.selectors import incidents_with_components
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
-from .serializers import IncidentDetailSerializer, IncidentSerializer, IncidentUpdateSerializer
+from .serializers import (
+    IncidentCreateSerializer,
+    IncidentDetailSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+)
 
 
+@extend_schema_view(create=extend_schema(request=IncidentCreateSerializer))
 class IncidentViewSet(OrganizationScopedViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer

@@ -1,6 +1,8 @@
 import re
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from monitors import selectors
@@ -82,12 +84,49 @@ def validate_headers(value: dict) -> dict:
     return value
 
 
+class MonitorStatusField(serializers.ChoiceField):
+    """Reads as the monitor's status; written PAUSED to pause, ACTIVE to resume."""
+
+    WRITABLE = (Monitor.Status.PAUSED, ACTIVE)
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[*Monitor.Status.values, ACTIVE], **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in self.WRITABLE:
+            raise serializers.ValidationError("Write PAUSED to pause the monitor or ACTIVE to resume it.")
+        return value
+
+
+class MonitorStatusFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema tells what may be written from what is read."""
+
+    target_class = MonitorStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction != "request":
+            return {"type": "string", "enum": Monitor.Status.values}  # MonitorStatusEnum
+        # A component of its own: drf-spectacular would name an inline enum of a "status"
+        # property MonitorStatusEnum too, and keep only one of the two.
+        component = ResolvedComponent(
+            name="MonitorStatusWriteEnum",
+            type=ResolvedComponent.SCHEMA,
+            object="MonitorStatusWriteEnum",
+            schema={"type": "string", "enum": list(MonitorStatusField.WRITABLE)},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 class MonitorSerializer(StrictSerializer):
+    # Shown for heartbeat monitors only (see statusapp.api.schema).
+    optional_read_only_fields = ("pingUrl",)
+
     id = serializers.CharField(read_only=True)
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=Monitor.Type.choices)
-    status = serializers.ChoiceField(
-        choices=[*Monitor.Status.values, ACTIVE],
+    status = MonitorStatusField(
         required=False,
         help_text="Reads as PENDING, UP, DEGRADED, DOWN or PAUSED; write PAUSED to pause, ACTIVE to resume.",
     )
@@ -123,16 +162,24 @@ class MonitorSerializer(StrictSerializer):
     )
     resolver = serializers.IPAddressField(allow_blank=True, required=False, validators=[refuse_literal_private_address])
     grace = serializers.IntegerField(min_value=0, max_value=86400, required=False)
-    pingUrl = serializers.CharField(read_only=True)
-    interval = serializers.IntegerField(max_value=86400, required=False, help_text="Seconds between checks.")
+    pingUrl = serializers.CharField(read_only=True, help_text="Heartbeat monitors: the URL the job pings.")
+    interval = serializers.IntegerField(
+        min_value=settings.MONITOR_MIN_INTERVAL,
+        max_value=86400,
+        required=False,
+        error_messages={"min_value": "Must be at least {min_value} seconds."},
+        help_text="Seconds between checks.",
+    )
     timeout = serializers.IntegerField(min_value=1, max_value=300, required=False, help_text="Seconds.")
     retries = serializers.IntegerField(min_value=0, max_value=10, required=False)
     degradedThreshold = serializers.IntegerField(
         source="degraded_threshold", min_value=1, max_value=300_000, allow_null=True, required=False,
         help_text="Response time in milliseconds above which the monitor is DEGRADED.",
     )  # fmt: skip
-    lastCheck = serializers.DateTimeField(source="last_check_at", read_only=True)
-    responseTime = serializers.IntegerField(source="response_time", read_only=True, help_text="milliseconds")
+    lastCheck = serializers.DateTimeField(source="last_check_at", read_only=True, allow_null=True)
+    responseTime = serializers.IntegerField(
+        source="response_time", read_only=True, allow_null=True, help_text="milliseconds; null before the first check"
+    )
     uptime = serializers.FloatField(
         read_only=True, allow_null=True, help_text="Uptime % over the last 24 hours; null without checks."
     )
@@ -149,16 +196,6 @@ class MonitorSerializer(StrictSerializer):
         if not value.strip():
             raise serializers.ValidationError("This field may not be blank.")
         return value.strip()
-
-    def validate_interval(self, value: int) -> int:
-        if value < settings.MONITOR_MIN_INTERVAL:
-            raise serializers.ValidationError(f"Must be at least {settings.MONITOR_MIN_INTERVAL} seconds.")
-        return value
-
-    def validate_status(self, value: str) -> str:
-        if value not in (Monitor.Status.PAUSED, ACTIVE):
-            raise serializers.ValidationError("Write PAUSED to pause the monitor or ACTIVE to resume it.")
-        return value
 
     def validate(self, attrs: dict) -> dict:
         instance = self.instance

@@ -9,6 +9,11 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
+# The largest `page` or `limit` positive_int accepts (18 digits); the schema says so.
+LARGEST = 10**18 - 1
+# OFFSET is a signed 64-bit integer in PostgreSQL and SQLite: a page further on than that
+# is past the end of any list, and is not asked for.
+_MAX_OFFSET = 2**63 - 1
 
 
 def positive_int(params, name: str, default: int) -> int:
@@ -38,7 +43,7 @@ class PagePagination(BasePagination):
             # Light named rows instead of model instances, when the view's serializer
             # reads just these attributes.
             page = page.values_list(*columns, "total_count", named=True)
-        rows = list(page[offset : offset + self.limit])
+        rows = list(page[offset : offset + self.limit]) if offset <= _MAX_OFFSET else []
         self.total = rows[0].total_count if rows else queryset.count()
         return rows
 
@@ -81,13 +86,13 @@ class PagePagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Page number (default 1).",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST},
             },
             {
                 "name": "limit",
                 "in": "query",
                 "required": False,
                 "description": "Results per page (default 20; values above 100 are served as 100).",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST},
             },
         ]

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -8,6 +9,19 @@ from statuspages import settings_fields, subscriptions
 from statuspages.models import StatusPage, Subscriber
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "example": "mon_123"},
+            {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "group": {"type": "string", "maxLength": 100}},
+                "required": ["id"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
 class ComponentField(serializers.Field):
     """A monitor id, or `{"id": "mon_…", "group": "API"}` to show it in a group."""
 
@@ -55,17 +69,17 @@ class SettingField(serializers.CharField):
         self.convert = convert
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def run_validation(self, data=empty):
+        # The text as sent is what max_length and the other validators judge (a password's
+        # hash is always short); then it is converted, "" included (no logo, no custom
+        # domain, no password).
+        value = super().run_validation(data)
+        if value is None:
+            return None
         try:
-            return self.convert(super().to_internal_value(data))
+            return self.convert(value)
         except settings_fields.Invalid as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-    def run_validation(self, data=empty):
-        # CharField returns a blank without calling to_internal_value: "" must be converted
-        # too (no logo, no custom domain, no password).
-        value = super().run_validation(data)
-        return self.convert("") if value == "" else value
 
 
 class StatusPageSerializer(StrictSerializer):

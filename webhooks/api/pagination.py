@@ -21,7 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from statusapp.api.ids import ID_URL_PATTERN
-from statusapp.api.pagination import positive_int
+from statusapp.api.pagination import LARGEST, positive_int
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -115,6 +115,6 @@ class CursorPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Results per page (default 20; values above 100 are served as 100).",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST},
             },
         ]
