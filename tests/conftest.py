@@ -1,6 +1,7 @@
 import os
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from rest_framework.test import APIClient
@@ -72,6 +73,21 @@ def _forget_what_processes_keep():
         generation._seen,
     ):
         kept.clear()
+
+
+@pytest.fixture
+def steady_request_plumbing(settings, monkeypatch):
+    """Pins what every API request costs in queries, with or without Redis, for the
+    query-count tests: the rate limiter counts in the database (2 queries a request; in
+    Redis it would be none), on one clock (an hour boundary mid-test would add a new
+    window's INSERT), and the throttles' counters live in memory (in the database cache
+    they would add a query)."""
+    from accounts import ratelimit
+
+    settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    now = ratelimit.time.time()
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
 
 
 def require_service(name: str, env_var: str) -> str:

@@ -2,12 +2,10 @@
 "uptime" on the monitor representation."""
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
-from accounts import ratelimit
 from monitors.models import CheckResult, Monitor, Rollup
 from monitors.selectors import uptime_by_monitor
 
@@ -277,14 +275,6 @@ def test_uptime_is_read_only(admin, monitor):
 # --- queries -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def steady_rate_limiter(settings, monkeypatch):
-    # As in test_query_counts: the database rate limiter, on one clock.
-    settings.REDIS_URL = ""
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
-
-
 def add_rollups(org) -> None:
     """A day of hourly rollups and a week of daily ones for each monitor that has none."""
     hour = last_hour()
@@ -303,7 +293,7 @@ def add_rollups(org) -> None:
     )
 
 
-def test_monitor_list_with_uptime_queries_do_not_grow_with_monitors(steady_rate_limiter, admin, org):
+def test_monitor_list_with_uptime_queries_do_not_grow_with_monitors(steady_request_plumbing, admin, org):
     make_monitors(org, 5)
     add_rollups(org)
     admin.get("/api/monitors")  # warm-up
@@ -317,7 +307,7 @@ def test_monitor_list_with_uptime_queries_do_not_grow_with_monitors(steady_rate_
     assert {item["uptime"] for item in admin.get("/api/monitors?limit=100").json()["data"]} == {100.0}
 
 
-def test_checks_queries_do_not_grow_with_results(steady_rate_limiter, admin, monitor):
+def test_checks_queries_do_not_grow_with_results(steady_request_plumbing, admin, monitor):
     add_results(monitor, 5)
     admin.get("/api/monitors")  # warm-up
     few = measure(admin, f"/api/monitors/{monitor.id}/checks?limit=100", 5)
@@ -328,7 +318,7 @@ def test_checks_queries_do_not_grow_with_results(steady_rate_limiter, admin, mon
     assert_constant(few, many, PER_REQUEST + 2)
 
 
-def test_uptime_is_two_queries_after_the_request_plumbing(steady_rate_limiter, admin, monitor):
+def test_uptime_is_two_queries_after_the_request_plumbing(steady_request_plumbing, admin, monitor):
     add_rollups(monitor.organization)
     admin.get("/api/monitors")  # warm-up
     queries = []

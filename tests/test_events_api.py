@@ -3,13 +3,11 @@ newest first, cursor-paginated so that a receiver that was down can walk back th
 
 import base64
 import json
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import ratelimit
 from webhooks import publishing
 from webhooks.models import Event, EventType
 
@@ -331,14 +329,6 @@ def test_events_cannot_be_written(admin, org):
 PER_REQUEST = 2  # the API key with its organization; the rate limiter's counter
 
 
-@pytest.fixture
-def steady_rate_limiter(settings, monkeypatch):
-    # As in test_query_counts: the database rate limiter, on one clock.
-    settings.REDIS_URL = ""
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
-
-
 def count_queries(client, url: str) -> tuple[int, dict]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -346,7 +336,7 @@ def count_queries(client, url: str) -> tuple[int, dict]:
     return len(context.captured_queries), response.json()
 
 
-def test_list_queries_do_not_grow_with_page_size(steady_rate_limiter, reader, org):
+def test_list_queries_do_not_grow_with_page_size(steady_request_plumbing, reader, org):
     publish(org, 5)
     reader.get("/api/events")  # warm-up: last-used time, the hour's counter
     few, few_body = count_queries(reader, "/api/events?limit=100")
@@ -361,7 +351,7 @@ def test_list_queries_do_not_grow_with_page_size(steady_rate_limiter, reader, or
     assert few == many == next_page == PER_REQUEST + 1
 
 
-def test_detail_queries(steady_rate_limiter, reader, org):
+def test_detail_queries(steady_request_plumbing, reader, org):
     (event,) = publish(org, 1)
     reader.get("/api/events")
 

@@ -3,14 +3,12 @@
 isolation, and a list whose query count does not grow with its page."""
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import ratelimit
 from incidents import maintenance as services
 from incidents.models import Maintenance, MaintenanceStatus
 from monitors.models import Monitor
@@ -510,13 +508,6 @@ def test_another_orgs_window_is_not_listed(admin, theirs, monitors):
 PER_REQUEST = 2
 
 
-@pytest.fixture
-def steady_rate_limiter(settings, monkeypatch):
-    settings.REDIS_URL = ""  # count in the database either way
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
-
-
 def measure(client, url: str, expected_items: int) -> list[str]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -540,7 +531,7 @@ def make_windows(org, count: int) -> None:
         )
 
 
-def test_list_queries_do_not_grow_with_the_page(steady_rate_limiter, admin, org):
+def test_list_queries_do_not_grow_with_the_page(steady_request_plumbing, admin, org):
     make_windows(org, 5)
     admin.get(URL)  # warm-up: the key's last-used time and the hour's rate-limit row
     few = measure(admin, f"{URL}?limit=100", 5)

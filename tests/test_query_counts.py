@@ -7,14 +7,12 @@ the hour), so every test makes a warm-up request and measures the ones after it.
 
 import secrets
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import ratelimit
 from apikeys import services as api_key_services
 from incidents import services as incident_services
 from incidents.models import ComponentStatus
@@ -23,21 +21,11 @@ from statuspages.models import StatusPageComponent
 
 from .factories import MonitorFactory, StatusPageFactory, WebhookEndpointFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("steady_request_plumbing")]
 
 # Every request: the API key with its organization (one plain query), then the rate limiter's
 # conditional counter UPDATE ... RETURNING the new count.
 PER_REQUEST = 2
-
-
-@pytest.fixture(autouse=True)
-def _steady_rate_limiter(settings, monkeypatch):
-    # The rate limiter counts in the database when REDIS_URL is unset (2 queries a request) and
-    # in Redis when it is set (none): pin the database path so the figures below hold either way.
-    settings.REDIS_URL = ""
-    # And one clock for the limiter, so an hour boundary mid-test cannot add a new window's INSERT.
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
 
 
 def measure(client, url: str, expected_items: int | None = None) -> list[str]:

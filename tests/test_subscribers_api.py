@@ -2,7 +2,6 @@
 /api/status-pages/{id}/subscribers/{subscriberId}."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -11,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import ratelimit
 from incidents import services as incident_services
 from statuspages import subscriptions
 from statuspages.models import StatusPageComponent, Subscriber, SubscriberNotification
@@ -267,14 +265,6 @@ def test_schema_documents_the_subscriber_endpoints(client):
 PER_REQUEST = 2
 
 
-@pytest.fixture
-def steady_rate_limiter(settings, monkeypatch):
-    # As in tests/test_query_counts.py: the database limiter (2 queries), on one clock.
-    settings.REDIS_URL = ""
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
-
-
 def measure(client, path: str, expected_items: int) -> list[str]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(path)
@@ -287,7 +277,7 @@ def show(queries: list[str]) -> str:
     return "\n".join(f"{n}. {sql[:160]}" for n, sql in enumerate(queries, 1))
 
 
-def test_subscriber_list_queries_do_not_grow_with_subscribers(steady_rate_limiter, reader, page):
+def test_subscriber_list_queries_do_not_grow_with_subscribers(steady_request_plumbing, reader, page):
     for n in range(5):
         add(page, f"reader{n}@example.com", confirmed=n % 2 == 0)
     reader.get(url(page))  # warm-up: the key's last-used time, the hour's counter

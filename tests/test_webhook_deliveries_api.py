@@ -12,7 +12,6 @@ import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -21,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from accounts import ratelimit
 from webhooks import publishing, recording, tasks
 from webhooks.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from webhooks.sender import sender
@@ -431,14 +429,6 @@ def test_rotate_secret_ignores_no_body_but_is_a_post(admin, endpoint):
 PER_REQUEST = 2  # the API key with its organization; the rate limiter's counter
 
 
-@pytest.fixture
-def steady_rate_limiter(settings, monkeypatch):
-    # As in test_query_counts: the database rate limiter, on one clock.
-    settings.REDIS_URL = ""
-    now = ratelimit.time.time()
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
-
-
 def count_queries(client, url: str) -> tuple[int, dict]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -446,7 +436,7 @@ def count_queries(client, url: str) -> tuple[int, dict]:
     return len(context.captured_queries), response.json()
 
 
-def test_list_queries_do_not_grow_with_deliveries_or_attempts(steady_rate_limiter, admin, endpoint):
+def test_list_queries_do_not_grow_with_deliveries_or_attempts(steady_request_plumbing, admin, endpoint):
     for n in range(5):
         make_delivery(endpoint, minutes=n, attempts=(500, 502, 200))
     admin.get("/api/webhooks")  # warm-up: last-used time, the hour's counter
@@ -461,7 +451,7 @@ def test_list_queries_do_not_grow_with_deliveries_or_attempts(steady_rate_limite
     assert few == many == PER_REQUEST + 3
 
 
-def test_filtered_list_queries_do_not_grow(steady_rate_limiter, admin, endpoint):
+def test_filtered_list_queries_do_not_grow(steady_request_plumbing, admin, endpoint):
     admin.get("/api/webhooks")
     for n in range(3):
         make_delivery(endpoint, minutes=n, status=Delivery.Status.FAILED, attempts=(500,) * 8)
@@ -474,7 +464,7 @@ def test_filtered_list_queries_do_not_grow(steady_rate_limiter, admin, endpoint)
     assert few == many == PER_REQUEST + 3
 
 
-def test_detail_queries_do_not_grow_with_attempts(steady_rate_limiter, admin, endpoint):
+def test_detail_queries_do_not_grow_with_attempts(steady_request_plumbing, admin, endpoint):
     small = make_delivery(endpoint, minutes=1, attempts=(200,))
     large = make_delivery(endpoint, minutes=2, attempts=(500,) * 60)
     admin.get("/api/webhooks")
