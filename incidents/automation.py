@@ -8,7 +8,8 @@ back; it publishes monitor.up. Transitions during maintenance fire nothing.
 
 Changes are taken in batches under `FOR UPDATE SKIP LOCKED` and marked processed in the
 same transaction as everything they cause, so each is handled once however many
-workers run this at the same time.
+workers run this at the same time; batches touching the same organization take turns
+(a row lock on it), so two of them never each open an incident for it.
 """
 
 from collections import defaultdict
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import generation
+from accounts.models import Organization
 from monitors.models import Monitor, StatusChange
 from monitors.state import SUCCESS
 from webhooks.models import EventType
@@ -85,6 +87,14 @@ class _Batch:
 
     def _load_open_incidents(self) -> None:
         organizations = {monitor.organization_id for monitor in self.monitors.values()}
+        # One batch at a time per organization: a batch running beside this one on other
+        # changes of the organization would not see the incident this one opens, and would
+        # open a second. Locked before the incidents are read, so a batch that waited reads
+        # what the other committed; NO KEY, so rows referring to the organization can still
+        # be inserted meanwhile.
+        if connection.features.has_select_for_update:
+            locked = Organization.objects.select_for_update(no_key=True).filter(id__in=organizations).order_by("id")
+            list(locked.values_list("id", flat=True))
         incidents = (
             Incident.objects.filter(organization_id__in=organizations)
             .exclude(status=IncidentStatus.RESOLVED)
@@ -115,7 +125,9 @@ class _Batch:
         publish([*incident_events(self._incident_changes()), *monitor_events])
 
     def _down(self, monitor: Monitor, error: str) -> _Open:
-        listed = self.by_monitor.get(monitor.id)
+        # An incident resolved earlier in this batch is closed: a monitor going down
+        # after that joins or opens another, as it would in a later batch.
+        listed = [entry for entry in self.by_monitor.get(monitor.id, []) if not entry.resolved]
         if listed:
             entry = next((e for e in listed if e.incident.auto_opened), listed[0])
             component = entry.components[monitor.id]
@@ -125,7 +137,7 @@ class _Batch:
                 self._note(entry, f"{monitor.name} is down again: {error}".rstrip(": "))
             return entry
         entry = self.auto_by_org.get(monitor.organization_id)
-        if entry is None:
+        if entry is None or entry.resolved:
             incident = Incident(
                 organization_id=monitor.organization_id,
                 title=f"{monitor.name} is down",
@@ -165,7 +177,8 @@ class _Batch:
                 self._note(entry, f"{monitor.name} is back up. All monitors are up: resolved automatically.")
             else:
                 self._note(entry, f"{monitor.name} is back up.")
-        return next((e for e in listed if e.incident.auto_opened), listed[0] if listed else None)
+        # The newest auto-opened incident listing it (an older one may have been resolved in this batch).
+        return next((e for e in reversed(listed) if e.incident.auto_opened), listed[0] if listed else None)
 
     def _note(self, entry: _Open, message: str) -> None:
         self.touched[entry.incident.id] = entry
@@ -194,8 +207,8 @@ class _Batch:
         for incident_id, entry in self.touched.items():
             if entry.new:
                 changes.append((incident_id, EventType.INCIDENT_CREATED))
-            elif entry.resolved:
+            if entry.resolved:  # opened and resolved in one batch: both are announced
                 changes.append((incident_id, EventType.INCIDENT_RESOLVED))
-            else:
+            elif not entry.new:
                 changes.append((incident_id, EventType.INCIDENT_UPDATED))
         return changes
