@@ -105,6 +105,24 @@ def wrk(url: str, seconds: int, connections: int, *, headers: list[str] = (), sc
     }
 
 
+# A wrk script: each thread starts at its own place in a list of paths (a file, the
+# script's argument) and cycles through every one of them.
+CYCLE_PATHS_LUA = """
+local paths = {}
+local i = 0
+
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = math.random(#paths)
+end
+
+function request()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
 def report(name: str, result: dict) -> None:
     print(
         f"{name:30} {result['rate']:8.0f} req/s   p50 {result['p50']:6.1f} ms   "

@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402
+    CYCLE_PATHS_LUA,
     TICK,
     check_figures,
     children,
@@ -108,22 +109,6 @@ def post_request(worker, req, environ, resp) -> None:
 
 
 # --- wrk scripts -----------------------------------------------------------------------
-
-# Each thread starts at its own place in the list of paths (a file) and cycles through it.
-PATHS_LUA = """
-local paths = {}
-local i = 0
-
-function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  i = math.random(#paths)
-end
-
-function request()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-"""
 
 # Counts responses by status (a 429 whose body is not the plan's `rate_limited` apart) and
 # prints the totals of every thread when wrk is done.
@@ -284,7 +269,7 @@ def endpoints(base: str, setup: Setup, tmp: Path) -> dict[str, tuple]:
     """The mixed load's three wrk runs: name -> (url, headers, script)."""
     paths_file, paths_script = tmp / "pings.txt", tmp / "paths.lua"
     paths_file.write_text("".join(f"/ping/{token}\n" for token in setup.tokens))
-    paths_script.write_text(PATHS_LUA)
+    paths_script.write_text(CYCLE_PATHS_LUA)
     return {
         f"GET {API_PATH}": (f"{base}{API_PATH}", [f"Authorization: Bearer {setup.api_key}"], ()),
         f"GET {setup.page_path}": (f"{base}{setup.page_path}", (), ()),

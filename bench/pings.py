@@ -18,25 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import ensure_database, gunicorn, report, setup_environment, wrk
+from harness import CYCLE_PATHS_LUA, ensure_database, gunicorn, report, setup_environment, wrk
 
 setup_environment("statusapp_bench")
-
-# Each wrk thread starts at its own place in the list and cycles through every path.
-LUA = """
-local paths = {}
-local i = 0
-
-function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  i = math.random(#paths)
-end
-
-function request()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-"""
 
 
 def prepare(monitors: int) -> list[str]:
@@ -106,7 +90,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-pings-"))
     paths_file, script_file = workdir / "paths.txt", workdir / "pings.lua"
     paths_file.write_text("".join(f"/ping/{token}\n" for token in tokens))
-    script_file.write_text(LUA)
+    script_file.write_text(CYCLE_PATHS_LUA)
     script = [str(script_file), str(paths_file)]
 
     try:

@@ -3,11 +3,13 @@
 import itertools
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 
+from incidents import automation
 from incidents.automation import process_status_changes
 from incidents.models import ComponentStatus, Incident, IncidentStatus
 from incidents.services import incident_create
@@ -41,6 +43,29 @@ def receiver(settings):
 @pytest.fixture
 def endpoint(org, receiver):
     return webhook_endpoint_create(organization=org, url=receiver.url, events=[])
+
+
+def unhandled(monitor: Monitor, from_status: str, to_status: str) -> None:
+    """A transition left in the outbox with no run queued for it, as when its
+    process_status_changes message is lost: the next run handles it with all else waiting."""
+    error = "HTTP 500" if to_status == DOWN else ""
+    StatusChange.objects.create(monitor=monitor, from_status=from_status, to_status=to_status, error=error)
+
+
+def published() -> list[tuple[str, str]]:
+    """(event type, id of the incident it names) of every stored event, sorted: the
+    events of one batch share their timestamp."""
+    bodies = [json.loads(body) for body in Event.objects.values_list("body", flat=True)]
+    return sorted((body["event"], body["incident"]["id"]) for body in bodies)
+
+
+def waiting_for_a_lock() -> bool:
+    """Whether a session of the test database waits for a lock another transaction holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def received(receiver: Receiver) -> list[dict]:
@@ -146,12 +171,61 @@ def test_back_up_resolves_once_every_monitor_is_up(org, endpoint, receiver):
     assert len(resolved) == 1 and resolved[0]["incident"]["status"] == "RESOLVED"
 
 
+def test_an_incident_opened_and_resolved_in_one_batch_announces_both(org):
+    monitor = MonitorFactory(organization=org, name="API Server", status=UP)
+    unhandled(monitor, UP, DOWN)
+    unhandled(monitor, DOWN, UP)
+
+    assert process_status_changes() == 2
+
+    incident = Incident.objects.get()
+    assert incident.auto_opened and incident.status == IncidentStatus.RESOLVED and incident.resolved_at is not None
+    assert [(c.monitor_id, c.status) for c in incident.affected.all()] == [(monitor.id, ComponentStatus.OPERATIONAL)]
+    assert incident.updates.get().message == (
+        "API Server is down: HTTP 500\nAPI Server is back up. All monitors are up: resolved automatically."
+    )
+    assert published() == [
+        ("incident.created", incident.id),
+        ("incident.resolved", incident.id),
+        ("monitor.down", incident.id),
+        ("monitor.up", incident.id),
+    ]
+
+
 def test_down_again_after_resolution_opens_a_new_incident(org, endpoint):
     monitor = MonitorFactory(organization=org, status=UP)
     observe(monitor, DOWN)
     observe(monitor, UP)
     observe(monitor, DOWN)
     assert [i.status for i in Incident.objects.order_by("created_at")] == [IncidentStatus.RESOLVED, "INVESTIGATING"]
+
+
+@pytest.mark.parametrize("same_monitor", [True, False], ids=["same-monitor", "another-monitor"])
+def test_down_in_the_batch_that_resolved_the_incident_opens_a_new_one(org, same_monitor):
+    first = MonitorFactory(organization=org, name="API Server", status=UP)
+    second = first if same_monitor else MonitorFactory(organization=org, name="Database", status=UP)
+    observe(first, DOWN, "HTTP 500")  # handled at once: the incident is open
+    unhandled(first, DOWN, UP)  # resolves it...
+    unhandled(second, UP, DOWN)  # ...and, in the same batch, a monitor of the organization is down
+
+    assert process_status_changes() == 2
+
+    statuses = list(Incident.objects.order_by("created_at").values_list("status", flat=True))
+    assert statuses == [IncidentStatus.RESOLVED, IncidentStatus.INVESTIGATING]
+    resolved, opened = Incident.objects.order_by("created_at")
+    assert [(c.monitor_id, c.status) for c in resolved.affected.all()] == [(first.id, ComponentStatus.OPERATIONAL)]
+    assert opened.auto_opened and opened.title == f"{second.name} is down"
+    assert [(c.monitor_id, c.status) for c in opened.affected.all()] == [(second.id, ComponentStatus.MAJOR_OUTAGE)]
+    assert published() == sorted(
+        [
+            ("incident.created", resolved.id),  # the first batch
+            ("monitor.down", resolved.id),
+            ("incident.resolved", resolved.id),  # the batch of both transitions
+            ("monitor.up", resolved.id),
+            ("incident.created", opened.id),
+            ("monitor.down", opened.id),
+        ]
+    )
 
 
 def test_a_manual_incident_listing_the_monitor_is_joined_not_duplicated(org, endpoint, receiver):
@@ -221,6 +295,61 @@ def test_each_transition_is_handled_once(org, endpoint, receiver):
     assert Incident.objects.count() == 1
     assert Event.objects.filter(type="monitor.down").count() == 1
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+def test_two_runs_at_once_open_one_incident_for_the_organization(org, monkeypatch):
+    first, second = MonitorFactory(organization=org, status=UP), MonitorFactory(organization=org, status=UP)
+    unhandled(first, UP, DOWN)
+    unhandled(second, UP, DOWN)
+    # Each run takes one change: the other is locked by the other run, and skipped.
+    monkeypatch.setattr(automation, "BATCH_SIZE", 1)
+    # A run that has read the open incidents goes on, in its transaction, only once the
+    # other has read them too or waits for a lock: unless the runs take turns, neither
+    # sees the incident the other opens.
+    inside, go = [], threading.Event()
+    run = automation._Batch.run
+
+    def run_once_both_are_inside(batch) -> None:
+        inside.append(batch)
+        go.wait(10)
+        run(batch)
+
+    monkeypatch.setattr(automation._Batch, "run", run_once_both_are_inside)
+    barrier = threading.Barrier(2)
+    handled = []
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            handled.append(process_status_changes())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not (len(inside) == 2 or (len(inside) == 1 and waiting_for_a_lock())):
+            assert time.monotonic() < deadline, "the two runs never met"
+            time.sleep(0.01)
+    finally:
+        go.set()
+        for thread in threads:
+            thread.join(10)
+
+    assert handled == [1, 1]
+    assert Incident.objects.count() == 1, "each run opened an incident of its own"
+    incident = Incident.objects.get()
+    assert incident.auto_opened and incident.status == IncidentStatus.INVESTIGATING
+    assert {c.monitor_id for c in incident.affected.all()} == {first.id, second.id}
+    assert published() == [
+        ("incident.created", incident.id),
+        ("incident.updated", incident.id),
+        ("monitor.down", incident.id),
+        ("monitor.down", incident.id),
+    ]
 
 
 def test_other_organizations_do_not_share_incidents_or_events(org, other_org, endpoint, receiver):

@@ -95,6 +95,11 @@ class Celery:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
 
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        process.wait(15)
+
     def stop_all(self) -> None:
         for process in self.processes.values():
             process.terminate()

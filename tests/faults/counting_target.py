@@ -70,6 +70,19 @@ class CountingTarget:
         with self.lock:
             return sum(len(times) for times in self._hits.values())
 
+    def wait_until_quiet(self, what: str) -> None:
+        """Until 3 s pass with no new request here and no new result recorded."""
+        from monitors.models import CheckResult
+
+        from .conftest import wait_for
+
+        def quiet() -> bool:
+            before = (self.total(), CheckResult.objects.count())
+            time.sleep(3)
+            return before == (self.total(), CheckResult.objects.count())
+
+        wait_for(quiet, 30, what)
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()

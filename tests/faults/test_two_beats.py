@@ -84,16 +84,8 @@ def test_two_beats_double_no_check_and_no_webhook(celery, integrity_clean):
 
     # Stop both beats, let the workers finish what they hold, then count.
     for name in ("beat1", "beat2"):
-        beat = celery.processes.pop(name)
-        beat.terminate()
-        beat.wait(15)
-
-    def quiet() -> bool:
-        before = (target.total(), CheckResult.objects.count())
-        time.sleep(3)
-        return before == (target.total(), CheckResult.objects.count())
-
-    wait_for(quiet, 30, "the workers to finish the checks they held")
+        celery.stop(name)
+    target.wait_until_quiet("the workers to finish the checks they held")
     logs = {name: (celery.directory / f"{name}.log").read_text() for name in ("beat1", "beat2")}
     for name, log in logs.items():
         assert sent(log, "dispatch-due-monitors") >= RUN, f"{name} did not keep dispatching"

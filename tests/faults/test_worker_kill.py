@@ -122,16 +122,8 @@ def test_worker_sigkilled_every_few_seconds_doubles_no_check_and_loses_no_event(
     )
 
     # Quiesce: no new slots, the worker finishes what it holds; then count.
-    beat = celery.processes.pop("beat")
-    beat.terminate()
-    beat.wait(15)
-
-    def quiet() -> bool:
-        before = (target.total(), CheckResult.objects.count())
-        time.sleep(3)
-        return before == (target.total(), CheckResult.objects.count())
-
-    wait_for(quiet, 30, "the worker to finish the checks it held")
+    celery.stop("beat")
+    target.wait_until_quiet("the worker to finish the checks it held")
 
     # --- Checks: one result per slot; every request the target saw is one result, or a
     # check a kill lost before its batch could record it. (The target cannot tell which
