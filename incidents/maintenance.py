@@ -15,11 +15,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts import generation
 from accounts.models import Organization
-from monitors.models import Monitor
+from monitors.models import Monitor, StatusChange
+from monitors.signals import status_changes_recorded
 
 from .models import Maintenance, MaintenanceStatus
 
@@ -63,9 +65,40 @@ def refresh_monitor_flags(monitor_ids: Iterable[str]) -> None:
             "monitor_id", flat=True
         )
     )
+    leaving = list(Monitor.objects.filter(id__in=set(ids) - covered, in_maintenance=True).values_list("id", flat=True))
     Monitor.objects.filter(id__in=covered, in_maintenance=False).update(in_maintenance=True)
-    Monitor.objects.filter(id__in=set(ids) - covered, in_maintenance=True).update(in_maintenance=False)
+    Monitor.objects.filter(id__in=leaving).update(in_maintenance=False)
+    _alert_still_down(leaving)
     generation.bump(Monitor.objects.filter(id__in=ids).values_list("organization_id", flat=True).distinct())
+
+
+STILL_DOWN = "still down when the maintenance ended"
+
+
+def _alert_still_down(monitor_ids: list[str]) -> None:
+    """The alert a window held back: monitors that went DOWN inside it (their transition
+    alerted nothing) and are still DOWN as it ends get a DOWN transition outside it now,
+    which opens or joins an incident and publishes monitor.down like any other."""
+    if not monitor_ids:
+        return
+    latest = StatusChange.objects.filter(monitor=OuterRef("pk")).order_by("-created_at", "-id")
+    held_back = (
+        Monitor.objects.filter(id__in=monitor_ids, status=Monitor.Status.DOWN)
+        .annotate(
+            last_to=Subquery(latest.values("to_status")[:1]),
+            last_in_maintenance=Subquery(latest.values("in_maintenance")[:1]),
+        )
+        .filter(last_to=Monitor.Status.DOWN, last_in_maintenance=True)
+        .values_list("id", flat=True)
+    )
+    changes = StatusChange.objects.bulk_create(
+        StatusChange(
+            monitor_id=monitor_id, from_status=Monitor.Status.DOWN, to_status=Monitor.Status.DOWN, error=STILL_DOWN
+        )
+        for monitor_id in held_back
+    )
+    if changes:
+        status_changes_recorded.send(sender=StatusChange, count=len(changes))
 
 
 def _monitor_ids(maintenance_ids: Iterable[str]) -> set[str]:

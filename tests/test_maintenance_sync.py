@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import maintenance as services
-from incidents.models import Maintenance
+from incidents.automation import process_status_changes
+from incidents.models import Incident, Maintenance
 from monitors.checking import Observation, record_observations
 from monitors.engine import CheckResult as Outcome
 from monitors.models import CheckResult, Monitor, Rollup, StatusChange
+from webhooks.models import Event
 
 from .factories import MonitorFactory
 
@@ -280,6 +282,45 @@ def test_results_inside_an_active_window_are_flagged_left_out_of_uptime_and_aler
     assert Rollup.objects.get(monitor=inside, period="hour", bucket=later.replace(minute=0)).up == 1
     recovery = StatusChange.objects.get(monitor=inside, to_status="UP")
     assert recovery.in_maintenance is False
+
+
+def test_a_monitor_still_down_when_its_window_ends_alerts_then(org):
+    monitor = MonitorFactory(organization=org, name="Database", status=Monitor.Status.UP)
+    window(org, [monitor])
+    services.sync_maintenances(now=T0)
+    record_observations(
+        [observe(monitor, Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="HTTP 503"))]
+    )
+    assert process_status_changes() == 1
+    assert not Incident.objects.exists() and not Event.objects.exists()  # held back by the window
+
+    services.sync_maintenances(now=T0 + 2 * HOUR)
+
+    change = StatusChange.objects.filter(monitor=monitor).latest("id")
+    assert (change.from_status, change.to_status, change.in_maintenance) == ("DOWN", "DOWN", False)
+    assert change.error == services.STILL_DOWN
+    assert process_status_changes() == 1
+    incident = Incident.objects.get()
+    assert incident.auto_opened and [c.monitor_id for c in incident.affected.all()] == [monitor.id]
+    assert incident.updates.get().message == f"Database is down: {services.STILL_DOWN}"
+    assert sorted(Event.objects.values_list("type", flat=True)) == ["incident.created", "monitor.down"]
+
+
+def test_a_window_ending_alerts_no_monitor_that_was_down_before_it_or_recovered_inside_it(org):
+    down_before = MonitorFactory(organization=org, status=Monitor.Status.UP)
+    recovered = MonitorFactory(organization=org, status=Monitor.Status.UP)
+    down = Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="HTTP 503")
+    record_observations([observe(down_before, down)])  # alerted already, outside any window
+    window(org, [down_before, recovered])
+    services.sync_maintenances(now=T0)
+    record_observations([observe(recovered, down)])
+    record_observations([observe(recovered, Outcome(status=Monitor.Status.UP, response_time_ms=50), at=NOW + HOUR)])
+    changes = StatusChange.objects.count()
+
+    services.sync_maintenances(now=T0 + 2 * HOUR)
+
+    assert StatusChange.objects.count() == changes
+    assert flags(down_before, recovered) == [False, False]
 
 
 def test_a_manually_completed_window_stops_flagging_results_at_once(org):
