@@ -68,6 +68,25 @@ def waiting_for_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def start_runs_at_once(runs: int) -> tuple[list[threading.Thread], list[int]]:
+    """`runs` threads that each call process_status_changes() on a connection of their
+    own, let go together; returns them (started) and the list their counts go to."""
+    barrier = threading.Barrier(runs)
+    handled = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            handled.append(process_status_changes())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    return threads, handled
+
+
 def received(receiver: Receiver) -> list[dict]:
     return [json.loads(request.body) for request in receiver.requests]
 
@@ -275,20 +294,7 @@ def test_each_transition_is_handled_once(org, endpoint, receiver):
     Event.objects.all().delete()
     receiver.requests.clear()
 
-    workers = 4
-    barrier = threading.Barrier(workers)
-    handled = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            handled.append(process_status_changes())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
+    threads, handled = start_runs_at_once(4)
     for thread in threads:
         thread.join()
     assert sum(handled) == 1
@@ -316,19 +322,7 @@ def test_two_runs_at_once_open_one_incident_for_the_organization(org, monkeypatc
         run(batch)
 
     monkeypatch.setattr(automation._Batch, "run", run_once_both_are_inside)
-    barrier = threading.Barrier(2)
-    handled = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            handled.append(process_status_changes())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
+    threads, handled = start_runs_at_once(2)
     try:
         deadline = time.monotonic() + 10
         while not (len(inside) == 2 or (len(inside) == 1 and waiting_for_a_lock())):

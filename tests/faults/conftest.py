@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,20 @@ class Celery:
         with contextlib.suppress(ProcessLookupError):  # start_new_session: the group id is the pid
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+
+    def check_until_up(self, organization, url: str, count: int) -> None:
+        """`count` http monitors of `organization` on `url` every 2 s, a worker and a beat
+        checking them, and all of them UP."""
+        from monitors.models import Monitor
+
+        from ..factories import MonitorFactory
+
+        now = datetime.now(UTC)
+        for i in range(count):
+            MonitorFactory(organization=organization, name=f"m{i}", url=url, interval=2, timeout=2, next_check_at=now)
+        self.worker()
+        self.beat()
+        wait_for(lambda: Monitor.objects.filter(status="UP").count() == count, 60, "every monitor to come UP")
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name)

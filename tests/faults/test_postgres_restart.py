@@ -11,9 +11,9 @@ import requests
 from accounts.plans import Plan
 from apikeys.services import api_key_create
 from incidents.models import Incident
-from monitors.models import CheckResult, Monitor
+from monitors.models import CheckResult
 
-from ..factories import MonitorFactory, OrganizationFactory
+from ..factories import OrganizationFactory
 from ..http_target import Target
 from ..live_server import gunicorn_server
 from .conftest import reconnect, say, wait_for
@@ -91,12 +91,7 @@ def test_postgres_restart_under_load_is_503_then_recovers_and_loses_no_acknowled
     target = Target()
     org = OrganizationFactory(plan=Plan.ENTERPRISE)  # no hourly limit: the load is not throttled
     _, raw_key = api_key_create(organization=org, name="load", permission="write")
-    now = datetime.now(UTC)
-    for i in range(MONITORS):
-        MonitorFactory(organization=org, name=f"m{i}", url=target.url, interval=2, timeout=2, next_check_at=now)
-    celery.worker()
-    celery.beat()
-    wait_for(lambda: Monitor.objects.filter(status="UP").count() == MONITORS, 60, "every monitor to come UP")
+    celery.check_until_up(org, target.url, MONITORS)
 
     with gunicorn_server(workers=2, env=app_env) as base_url, Load(base_url, raw_key) as load:
         time.sleep(3)

@@ -25,7 +25,7 @@ from incidents.models import Incident
 from monitors.models import CheckResult, Monitor, StatusChange
 from webhooks.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 
-from ..factories import MonitorFactory, OrganizationFactory, WebhookEndpointFactory
+from ..factories import OrganizationFactory, WebhookEndpointFactory
 from ..http_target import Target
 from ..live_server import gunicorn_server
 from ..webhook_receiver import Answer, Receiver
@@ -100,12 +100,7 @@ def test_redis_restart_loses_no_delivery_fails_open_and_resumes_checks(services,
     _, raw_admin = api_key_create(organization=org, name="admin", permission="admin")
     doomed, raw_doomed = api_key_create(organization=org, name="revoked while Redis is down", permission="read")
     endpoint = WebhookEndpointFactory(organization=org, url=receiver.url)  # every event type
-    now = datetime.now(UTC)
-    for i in range(MONITORS):
-        MonitorFactory(organization=org, name=f"m{i}", url=target.url, interval=2, timeout=2, next_check_at=now)
-    celery.worker()
-    celery.beat()
-    wait_for(lambda: Monitor.objects.filter(status="UP").count() == MONITORS, 60, "every monitor to come UP")
+    celery.check_until_up(org, target.url, MONITORS)
     # A cold worker's first check may time out: let what that flap sent settle first.
     wait_for(lambda: settled(endpoint), 60, "the deliveries of the start to settle")
 
