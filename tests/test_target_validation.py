@@ -25,6 +25,18 @@ def test_a_target_written_as_a_refused_address_is_a_400(admin, body, field, reas
     assert not Monitor.objects.exists()
 
 
+def test_a_refused_private_address_names_the_setting_that_allows_it(admin):
+    response = admin.post("/api/monitors", {"name": "x", "type": "http", "url": "http://127.0.0.1/"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["url"] == [
+        "Address not allowed: 127.0.0.1 is loopback; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses."
+    ]
+    metadata = {"name": "x", "type": "http", "url": "http://169.254.169.254/"}
+    refused = admin.post("/api/monitors", metadata, format="json").json()["error"]["fields"]["url"][0]
+    assert refused == "Address not allowed: 169.254.169.254 is cloud metadata."
+    assert not Monitor.objects.exists()
+
+
 def test_private_targets_are_accepted_when_the_install_allows_them(admin, settings):
     settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
     response = admin.post(

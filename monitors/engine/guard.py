@@ -38,12 +38,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class AddressNotAllowed(Exception):
-    """A target address the guard refuses. ``str(exc)`` is short, e.g. "127.0.0.1 is loopback"."""
+    """A target address the guard refuses. ``str(exc)`` is one sentence, e.g. "127.0.0.1 is loopback; set
+    STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses" (no hint for metadata: nothing allows those)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
+
+# What lets a self-hosted install reach its own network, named wherever such an address is refused.
+PRIVATE_HINT = "set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses"
 
 # Refused even with allow_private: instance metadata / host agent endpoints of the big clouds.
 METADATA_ADDRESSES: frozenset[IPAddress] = frozenset(
@@ -183,11 +187,11 @@ def check_ip(ip: Any, *, allow_private: bool) -> None:
         return
     reason = _special_reason(addr)
     if reason:
-        raise AddressNotAllowed(f"{shown} is {reason}")
+        raise AddressNotAllowed(f"{shown} is {reason}; {PRIVATE_HINT}")
     for candidate in embedded:
         reason = _special_reason(candidate)
         if reason:
-            raise AddressNotAllowed(f"{shown} is {reason} (embeds {candidate})")
+            raise AddressNotAllowed(f"{shown} is {reason} (embeds {candidate}); {PRIVATE_HINT}")
 
 
 def parse_numeric_host(host: str) -> IPAddress | None:

@@ -40,7 +40,9 @@ def test_batch_runs_concurrently_on_one_context(base_url: str, free_port: int, d
     assert [r.status for r in results[:2]] == ["DOWN", "DOWN"]
     assert {r.error for r in results[:2]} == {"timeout after 1.0s"}
     assert all(r.status == "UP" for r in results[2:22])
-    assert results[22].error == "address not allowed: 127.0.0.1 is loopback"
+    assert results[22].error == (
+        "address not allowed: 127.0.0.1 is loopback; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses"
+    )
     assert results[23].error == "connection refused"
     assert results[24].status == "UP"
     assert elapsed < SLOW_TIMEOUT + 0.5  # the slow ones did not hold up the rest, nor each other

@@ -81,7 +81,11 @@ def test_silent_server_hits_the_deadline(dns_server) -> None:
 def test_resolver_passes_the_guard(dns_server) -> None:
     queries = dns_server.queries
     result, _ = check(dns_spec(dns_server.port, "svc.example.test", "A", allow_private=False))
-    assert (result.status, result.error) == ("DOWN", "address not allowed: resolver 127.0.0.1 is loopback")
+    assert (result.status, result.error) == (
+        "DOWN",
+        "address not allowed: resolver 127.0.0.1 is loopback; "
+        "set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses",
+    )
     result, _ = check(
         dns_spec(dns_server.port, "svc.example.test", "A").__class__(
             type="dns",

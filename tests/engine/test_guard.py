@@ -55,8 +55,9 @@ REFUSED_UNLESS_ALLOWED = [
 def test_non_global_refused_unless_private_allowed(ip: str, reason: str) -> None:
     with pytest.raises(AddressNotAllowed) as excinfo:
         check_ip(ip, allow_private=False)
-    assert str(excinfo.value).endswith(f" is {reason}")
-    assert len(str(excinfo.value)) < 100
+    # The refusal names the setting that allows it.
+    assert str(excinfo.value).endswith(f" is {reason}; {guard.PRIVATE_HINT}")
+    assert len(str(excinfo.value)) < 160
     check_ip(ip, allow_private=True)  # a self-hosted install may watch its own network
 
 
@@ -77,8 +78,9 @@ METADATA = [
 @pytest.mark.parametrize("ip", METADATA)
 @pytest.mark.parametrize("allow_private", [False, True])
 def test_metadata_always_refused(ip: str, allow_private: bool) -> None:
-    with pytest.raises(AddressNotAllowed, match="is cloud metadata"):
+    with pytest.raises(AddressNotAllowed, match="is cloud metadata") as excinfo:
         check_ip(ip, allow_private=allow_private)
+    assert "STATUSAPP_ALLOW_PRIVATE_TARGETS" not in str(excinfo.value)  # no setting allows it
 
 
 @pytest.mark.parametrize(
@@ -161,6 +163,6 @@ def test_engine_http_check_refuses_private_name(counting_server) -> None:
     result, elapsed = check(spec)
     assert result.status == "DOWN"
     assert result.error.startswith("address not allowed: ")
-    assert result.error.endswith("is loopback")
+    assert result.error.endswith(f"is loopback; {guard.PRIVATE_HINT}")
     assert counting_server.settled_count() == 0
     assert elapsed < 1

@@ -135,7 +135,10 @@ def test_redirect_to_metadata_refused_even_with_private_allowed(base_url: str, p
 def test_loopback_target_refused_without_allow_private(base_url: str) -> None:
     spec = http(f"{base_url}/ok", allow_private=False)
     result, elapsed = check(spec)
-    assert (result.status, result.error) == ("DOWN", "address not allowed: 127.0.0.1 is loopback")
+    assert (result.status, result.error) == (
+        "DOWN",
+        "address not allowed: 127.0.0.1 is loopback; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses",
+    )
     assert elapsed < 1
 
 

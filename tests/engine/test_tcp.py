@@ -35,7 +35,7 @@ def test_private_target_refused(counting_server) -> None:
     result, elapsed = check(spec)
     assert result.status == "DOWN"
     assert result.error.startswith("address not allowed: ")
-    assert result.error.endswith("is loopback")
+    assert result.error.endswith("is loopback; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses")
     assert counting_server.settled_count() == 0
     assert elapsed < 1
 
