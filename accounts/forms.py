@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.text import slugify
 
 from .models import Organization
+from .preferences import time_zone_names
 
 
 class SetupForm(forms.Form):
@@ -49,3 +50,14 @@ def free_slug(name: str) -> str:
         suffix += 1
         slug = f"{base}-{suffix}"
     return slug
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Dashboard times are shown in it, and the dates and times you enter are read in it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in time_zone_names()]

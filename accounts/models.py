@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from statusapp.api.ids import PublicIdField
@@ -91,3 +94,19 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} in {self.organization} ({self.email or 'anyone with the link'})"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/Paris.")
+
+
+class Profile(models.Model):
+    """One person's own preferences, whatever organization they work in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    # An IANA name; dashboard times are shown and date inputs read in it.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.time_zone}"

@@ -1,4 +1,4 @@
-"""Dashboard pages for the organization: settings, members and invitations."""
+"""Dashboard pages for the organization (settings, members and invitations) and the person's own preferences."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ app_name = "settings"
 
 urlpatterns = [
     path("", views.organization, name="organization"),
+    path("preferences", views.preferences_page, name="preferences"),
     path("members", views.members, name="members"),
     path("members/<int:membership_id>/role", views.member_role, name="member-role"),
     path("members/<int:membership_id>/remove", views.member_remove, name="member-remove"),

@@ -1,13 +1,15 @@
 """Dashboard pages for the organization, mounted at /settings/: its name (the owner edits
 it), its plan with the plan's limits and what is used of them, the current hour's API
 requests against the hourly limit; the members with their roles (admins and the owner
-change roles and remove members); invitation links, and the page that accepts one.
+change roles and remove members); invitation links, and the page that accepts one. Also
+the signed-in person's own preferences (their time zone), whatever their organization.
 
 The rules (who may grant which role, the last owner) live in accounts/invitations.py."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +17,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import invitations, usage
+from . import invitations, preferences, usage
 from .dashboard import SESSION_KEY, can, dashboard_view
-from .forms import SetupForm
+from .forms import PreferencesForm, SetupForm
 from .models import Invitation, Membership
 
 OWNER, ADMIN = Membership.Role.OWNER, Membership.Role.ADMIN
@@ -88,6 +90,21 @@ def organization(request):
         "usage": usage.current(organization.id),
     }
     return render(request, "settings/organization.html", context, status=status)
+
+
+# --- the person's own preferences ---
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preferences_page(request):
+    form = PreferencesForm(request.POST or None, initial={"time_zone": preferences.time_zone_of(request.user.pk)})
+    if request.method == "POST" and form.is_valid():
+        profile = preferences.time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, f"Times are now shown in {profile.time_zone}.")
+        return redirect("settings:preferences")
+    context = {"section": "settings", "tab": "preferences", "title": "Your preferences", "form": form}
+    return render(request, "settings/preferences.html", context, status=400 if form.is_bound else 200)
 
 
 # --- members ---

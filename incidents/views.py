@@ -7,11 +7,13 @@ API's own serializer (the same rules and messages) and saved by the same service
 """
 
 import re
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.dashboard import api_context, can, dashboard_view, field_errors
@@ -36,7 +38,7 @@ from .selectors import incidents_with_components
 PAGE_SIZE = 50
 MEMBER = Membership.Role.MEMBER
 OPEN = "open"  # the list's filter for every status but RESOLVED
-# What a datetime-local input sends: no zone, read as UTC.
+# What a datetime-local input sends: no zone, read in the person's time zone.
 LOCAL_DATETIME = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\Z")
 
 
@@ -280,8 +282,9 @@ def maintenance_list(request):
     return render(request, "incidents/maintenance_list.html", context)
 
 
-def _datetime_input(value) -> str:
-    """A stored time as a datetime-local value, in UTC."""
+def _datetime_input(value: datetime) -> str:
+    """A stored time as a datetime-local value, in the active time zone."""
+    value = timezone.localtime(value)
     return value.strftime("%Y-%m-%dT%H:%M" if value.second == 0 else "%Y-%m-%dT%H:%M:%S")
 
 
@@ -302,9 +305,16 @@ def _maintenance_values(window: Maintenance | None, post=None) -> dict:
     }
 
 
-def _utc(value: str) -> str:
-    """A datetime-local value (no zone) is UTC; anything else goes to the API's parser as sent."""
-    return value + "Z" if LOCAL_DATETIME.match(value) else value
+def _zoned(value: str) -> str:
+    """A datetime-local value (no zone) is a time in the active time zone, sent on with its
+    UTC offset; anything else (an impossible date included) goes to the API's parser as sent."""
+    if not LOCAL_DATETIME.match(value):
+        return value
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return timezone.make_aware(local).isoformat()
 
 
 def _maintenance_data(post) -> dict:
@@ -318,7 +328,7 @@ def _maintenance_data(post) -> dict:
     for name in ("startsAt", "endsAt"):
         value = post.get(name, "").strip()
         if value:
-            data[name] = _utc(value)
+            data[name] = _zoned(value)
     return data
 
 
@@ -348,6 +358,7 @@ def _maintenance_form(request, window: Maintenance | None):
         "errors": errors,
         "monitors": monitors,
         "statuses": MaintenanceStatus.choices,
+        "time_zone": timezone.get_current_timezone_name(),
     }
     return render(request, "incidents/maintenance_form.html", context, status=400 if errors else 200)
 
