@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Invitation, Membership, Organization, RequestCounter
+from .models import Invitation, Membership, Organization, Profile, RequestCounter
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,6 +25,14 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organization__name", "organization__slug"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone"]
+    search_fields = ["user__username", "user__email", "time_zone"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(RequestCounter)
