@@ -242,10 +242,14 @@ def test_delete_through_another_page_or_an_unknown_id_is_404(admin, org, page):
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
 
 
-def test_a_single_subscriber_cannot_be_read_or_changed(admin, page):
+def test_a_single_subscriber_can_be_read_but_not_changed(admin, reader, page):
     subscriber = add(page, "ann@example.com")
+    gone = add(page, "bob@example.com", unsubscribed=True)
 
-    assert_error(admin.get(url(page, subscriber)), 405, "method_not_allowed")
+    response = reader.get(url(page, subscriber))  # where a create's Location points
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["email"]) == (subscriber.id, "ann@example.com")
+    assert_error(admin.get(url(page, gone)), 404, "not_found")  # as in the list: unsubscribed is gone
     assert_error(admin.put(url(page, subscriber), {"email": "b@example.com"}, format="json"), 405, "method_not_allowed")
 
 

@@ -5,15 +5,18 @@ from rest_framework.response import Response
 from apikeys import services
 from apikeys.models import ApiKey
 from statusapp.api.ids import ID_URL_PATTERN
-from statusapp.api.viewsets import RateLimitFirstMixin
+from statusapp.api.viewsets import CreatedLocationMixin, FindByIdMixin, RateLimitFirstMixin
 
 from .serializers import ApiKeySerializer, CreatedApiKeySerializer
 
 
 class ApiKeyViewSet(
+    CreatedLocationMixin,
+    FindByIdMixin,
     RateLimitFirstMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):

@@ -1,12 +1,15 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from incidents import services
 from incidents.filters import INCIDENT_FILTERS
-from incidents.models import Incident
+from incidents.models import Incident, IncidentUpdate
 from incidents.selectors import incidents_with_components
+from statusapp.api.ids import ID_URL_PATTERN
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
 from .serializers import (
@@ -51,3 +54,19 @@ class IncidentViewSet(OrganizationScopedViewSet):
         serializer.is_valid(raise_exception=True)
         update = services.incident_add_update(incident=incident, **serializer.validated_data)
         return Response(IncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="One update of an incident's timeline",
+        parameters=[OpenApiParameter("updateId", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses=IncidentUpdateSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=rf"updates/(?P<updateId>{ID_URL_PATTERN})",
+        serializer_class=IncidentUpdateSerializer,
+    )
+    def update_detail(self, request, *args, **kwargs):
+        updates = IncidentUpdate.objects.filter(incident_id=self.get_object().pk)
+        update = get_object_or_404(updates, pk=self.kwargs["updateId"])
+        return Response(IncidentUpdateSerializer(update).data)

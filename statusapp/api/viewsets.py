@@ -1,4 +1,4 @@
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
 
 from .ids import ID_URL_PATTERN
@@ -20,10 +20,42 @@ class RateLimitFirstMixin:
         self.check_permissions(request)
 
 
-class OrganizationScopedViewSet(RateLimitFirstMixin, viewsets.ModelViewSet):
+class CreatedLocationMixin:
+    """A create (201) answers `Location: <the collection's path>/<the new object's id>`.
+
+    Every create in the API is a POST to a collection whose objects live at
+    `<collection>/{id}`, so the path follows from the request and the body. DRF's own
+    `get_success_headers` would take a `url` field, which for a monitor is its target.
+    """
+
+    def get_success_headers(self, data):
+        return {}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_201_CREATED and isinstance(response.data, dict):
+            created_id = response.data.get("id")
+            if isinstance(created_id, str):
+                response["Location"] = f"{request.path.rstrip('/')}/{created_id}"
+        return response
+
+
+class FindByIdMixin:
+    """A detail lookup by id alone.
+
+    DRF applies the list filters to detail lookups too: `?status=DOWN` would 404 an UP monitor.
+    """
+
+    def get_object(self):
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class OrganizationScopedViewSet(CreatedLocationMixin, FindByIdMixin, RateLimitFirstMixin, viewsets.ModelViewSet):
     """CRUD over one organization's objects; another organization's object is a 404.
 
-    `PUT` updates only the fields sent, as the seed's partial bodies expect.
+    `PUT` changes only the fields sent.
     """
 
     lookup_value_regex = ID_URL_PATTERN
@@ -34,13 +66,6 @@ class OrganizationScopedViewSet(RateLimitFirstMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return queryset.none()
         return queryset.filter(organization=self.request.auth.organization)
-
-    def get_object(self):
-        # DRF applies the list filters to detail lookups too: `?status=DOWN` would 404 an
-        # UP monitor. An object is found by its id alone.
-        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        self.check_object_permissions(self.request, obj)
-        return obj
 
     def update(self, request, *args, **kwargs):
         kwargs["partial"] = True

@@ -7,7 +7,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from statusapp.api.ids import ID_URL_PATTERN
-from statusapp.api.viewsets import OrganizationScopedViewSet, RateLimitFirstMixin
+from statusapp.api.viewsets import CreatedLocationMixin, OrganizationScopedViewSet, RateLimitFirstMixin
 from statuspages import services, subscriptions
 from statuspages.models import StatusPage, Subscriber
 
@@ -46,6 +46,11 @@ SUBSCRIBER_ID = OpenApiParameter("subscriberId", OpenApiTypes.STR, OpenApiParame
         "already subscribed is returned as it is.",
         parameters=[PAGE_ID],
     ),
+    retrieve=extend_schema(
+        summary="One subscriber",
+        description="A pending or confirmed address; one that unsubscribed is a 404.",
+        parameters=[PAGE_ID, SUBSCRIBER_ID],
+    ),
     destroy=extend_schema(
         summary="Remove a subscriber",
         description="Erases the address and its email log; it may subscribe again later.",
@@ -53,9 +58,11 @@ SUBSCRIBER_ID = OpenApiParameter("subscriberId", OpenApiTypes.STR, OpenApiParame
     ),
 )
 class StatusPageSubscriberViewSet(
+    CreatedLocationMixin,
     RateLimitFirstMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -91,12 +98,12 @@ class StatusPageSubscriberViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return Subscriber.objects.none()
         queryset = super().get_queryset().filter(page=self.get_page())
-        if self.action == "list":
+        if self.action in ("list", "retrieve"):
             queryset = queryset.filter(unsubscribed_at__isnull=True)
         return queryset
 
     def get_object(self):
-        # Any of the page's subscribers, unsubscribed ones too, so an address can always be erased.
+        # For DELETE any of the page's subscribers, unsubscribed ones too, so an address can always be erased.
         return get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_url_kwarg])
 
     def create(self, request, *args, **kwargs):
