@@ -54,7 +54,7 @@ def home(request):
         return redirect("accounts:setup")
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
-    return redirect("monitors:list")
+    return redirect("overview")  # by name: the overview lives in a layer above accounts
 
 
 @dashboard_view()

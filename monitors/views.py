@@ -38,6 +38,8 @@ def _monitors(request):
     kind = request.GET.get("type", "")
     if kind in Monitor.Type.values:
         monitors = monitors.filter(type=kind)
+    if request.GET.get("maintenance") == "1":
+        monitors = monitors.filter(in_maintenance=True)
     search = request.GET.get("q", "").strip()
     if search:
         monitors = monitors.filter(name__icontains=search)

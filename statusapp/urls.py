@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from incidents.overview import overview
+
 from .health import healthz
 
 api_patterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("status/", include("statuspages.urls")),
     path("badge/", include("statuspages.badge_urls")),
     path("admin/", admin.site.urls),
+    path("overview", overview, name="overview"),
     path("monitors/", include("monitors.dashboard_urls")),
     path("incidents/", include("incidents.dashboard_urls")),
     path("pages/", include("statuspages.dashboard_urls")),

@@ -32,7 +32,7 @@ def test_first_run_offers_setup_and_creates_the_owner_and_organization(client, d
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="ada")
     assert membership.role == "owner" and membership.organization.name == "Acme Inc"
-    assert client.get("/").url == "/monitors/"
+    assert client.get("/").url == "/overview"
     # Once someone exists, setup is closed.
     assert client.get("/setup").url == "/"
 

@@ -49,8 +49,8 @@ def test_first_run_then_a_monitor_goes_up_without_reloading(browser, live_server
     page.get_by_label("Password again").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(f"{live_server.url}/monitors/")
-    assert "No monitors yet." in page.locator("main").inner_text()
+    page.wait_for_url(f"{live_server.url}/overview")
+    assert "No monitors yet" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="New monitor").click()
     page.get_by_label("Name", exact=True).fill("Local API")
