@@ -21,7 +21,7 @@ def positive_int(params, name: str, default: int) -> int:
     if raw is None:
         return default
     if not _DIGITS.fullmatch(raw) or int(raw) < 1:
-        raise ValidationError({name: ["Must be a positive integer."]})
+        raise ValidationError({name: [f"{name} must be a positive integer."]})
     return int(raw)
 
 
