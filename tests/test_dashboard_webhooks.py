@@ -375,6 +375,109 @@ def test_send_test_and_redeliver_reach_a_real_receiver(client, person, live):
     assert "202" in page and "again" in page
 
 
+# --- the live delivery log ---
+
+
+MONITOR_DOWN = {"monitor": {"id": "mon_1", "name": "Checkout API", "status": "DOWN"}, "incident": None}
+INCIDENT_CREATED = {"incident": {"id": "inc_1", "title": "Payments failing", "status": "investigating"}}
+
+
+def with_payload(delivery: Delivery, payload: dict) -> Delivery:
+    event = delivery.event
+    event.body = orjson.dumps({"id": event.id, "event": event.type, **payload}).decode()
+    event.save(update_fields=["body"])
+    return delivery
+
+
+def rows_of(html: str) -> dict[str, str]:
+    return {row.split('"', 1)[0]: row for row in html.split('data-delivery="')[1:]}
+
+
+def test_the_log_shows_what_each_event_is_about_and_its_last_http_status(admin_client, endpoint):
+    down = with_payload(make_delivery(endpoint, minutes=1, event_type="monitor.down", attempts=(200,)), MONITOR_DOWN)
+    created = with_payload(
+        make_delivery(endpoint, minutes=2, event_type="incident.created", status="failed", attempts=(200, 503)),
+        INCIDENT_CREATED,
+    )
+    refused = make_delivery(endpoint, minutes=3, event_type=TEST_EVENT, status="failed", attempts=(None,))
+
+    for url in (f"/webhooks/{endpoint.id}/deliveries/rows", f"/webhooks/{endpoint.id}/deliveries"):
+        rows = rows_of(admin_client.get(url).content.decode())
+        assert "<td>Checkout API</td>" in rows[down.id] and "HTTP 200" in rows[down.id]
+        assert "<td>Payments failing</td>" in rows[created.id] and "HTTP 503" in rows[created.id]
+        assert "<td>Test event</td>" in rows[refused.id] and "no response" in rows[refused.id]
+        assert 'title="connection refused"' in rows[refused.id]
+
+    detail = admin_client.get(f"/webhooks/{endpoint.id}/deliveries/{down.id}").content.decode()
+    assert "<strong>About:</strong> Checkout API" in detail
+
+
+def test_the_log_polls_while_a_delivery_is_pending_and_stops_when_none_is(admin_client, endpoint):
+    pending = make_delivery(endpoint, status="pending", attempts=())
+    rows_url = f"/webhooks/{endpoint.id}/deliveries/rows"
+
+    for url, polled in (
+        (f"/webhooks/{endpoint.id}/", f"{rows_url}?recent=1"),
+        (rows_url + "?recent=1", f"{rows_url}?recent=1"),
+        (f"/webhooks/{endpoint.id}/deliveries?status=pending", f"{rows_url}?status=pending&amp;page=1"),
+        (f"{rows_url}?status=pending&page=1", f"{rows_url}?status=pending&amp;page=1"),
+    ):
+        html = admin_client.get(url).content.decode()
+        assert f'hx-get="{polled}" hx-trigger="every 2s" hx-swap="outerHTML"' in html, url
+        assert "No attempt" not in rows_of(html)[pending.id] and 'class="badge PENDING"' in html
+    page = admin_client.get(f"/webhooks/{endpoint.id}/deliveries/{pending.id}").content.decode()
+    assert 'hx-select="#delivery-view" hx-trigger="every 2s"' in page
+
+    Delivery.objects.filter(pk=pending.pk).update(status=Delivery.Status.DELIVERED, finished_at=BASE)
+    DeliveryAttempt.objects.create(delivery=pending, attempted_at=BASE, status_code=204, duration_ms=9)
+    for url in (f"/webhooks/{endpoint.id}/", f"{rows_url}?recent=1", f"/webhooks/{endpoint.id}/deliveries"):
+        html = admin_client.get(url).content.decode()
+        assert 'id="delivery-log"' in html and "hx-trigger" not in html, url
+        assert 'class="badge UP">Delivered' in rows_of(html)[pending.id] and "HTTP 204" in html
+    page = admin_client.get(f"/webhooks/{endpoint.id}/deliveries/{pending.id}").content.decode()
+    assert "hx-trigger" not in page
+
+
+def test_an_unknown_status_filter_shows_and_polls_every_delivery(admin_client, endpoint):
+    make_delivery(endpoint, status="pending", attempts=())
+    html = admin_client.get(f"/webhooks/{endpoint.id}/deliveries/rows?status=bogus&page=x").content.decode()
+    assert len(rows_of(html)) == 1
+    assert f'hx-get="/webhooks/{endpoint.id}/deliveries/rows?page=1"' in html
+
+
+def test_send_test_from_the_endpoints_page_answers_with_the_log_polling_the_new_delivery(admin_client, endpoint):
+    make_delivery(endpoint, status="delivered")
+    response = admin_client.post(f"/webhooks/{endpoint.id}/test", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.startswith('<div id="delivery-log"') and "<html" not in html
+    delivery = Delivery.objects.get(endpoint=endpoint, event__type=TEST_EVENT)
+    rows = list(rows_of(html))
+    assert rows[0] == delivery.id and len(rows) == 2  # the new one on top
+    assert 'hx-trigger="every 2s"' in html and "<td>Test event</td>" in html
+    # Its message is not left for the next page.
+    assert "Test event sent." not in admin_client.get(f"/webhooks/{endpoint.id}/").content.decode()
+
+
+def test_the_log_reads_its_rows_in_a_fixed_number_of_queries(admin_client, endpoint, django_assert_num_queries):
+    def read(count: int) -> None:
+        for n in range(count):
+            with_payload(make_delivery(endpoint, minutes=n, attempts=(500, 200)), MONITOR_DOWN)
+        # Session, user, their time zone, membership with its organization, endpoint, the
+        # paginator's count and the deliveries (with their event, attempt count and last attempt).
+        with django_assert_num_queries(7):
+            html = admin_client.get(f"/webhooks/{endpoint.id}/deliveries/rows?page=1").content.decode()
+        assert html.count("<td>Checkout API</td>") == Delivery.objects.count()
+        # The endpoint's page: the same with "is there more" instead of the count, and the
+        # memberships of the layout's organization switcher.
+        with django_assert_num_queries(8):
+            admin_client.get(f"/webhooks/{endpoint.id}/")
+
+    read(1)
+    read(20)
+
+
 # --- who may ---
 
 
@@ -392,6 +495,7 @@ def urls_of(endpoint: WebhookEndpoint, delivery: Delivery) -> list[tuple[str, st
         ("post", f"{base}/rotate-secret"),
         ("post", f"{base}/test"),
         ("get", f"{base}/deliveries"),
+        ("get", f"{base}/deliveries/rows"),
         ("get", f"{base}/deliveries/{delivery.id}"),
         ("post", f"{base}/deliveries/{delivery.id}/redeliver"),
     ]

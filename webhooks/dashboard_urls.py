@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:endpoint_id>/rotate-secret", views.endpoint_rotate_secret, name="rotate-secret"),
     path("<str:endpoint_id>/test", views.endpoint_send_test, name="test"),
     path("<str:endpoint_id>/deliveries", views.delivery_list, name="deliveries"),
+    path("<str:endpoint_id>/deliveries/rows", views.delivery_rows, name="delivery-rows"),
     path("<str:endpoint_id>/deliveries/<str:delivery_id>", views.delivery_detail, name="delivery"),
     path("<str:endpoint_id>/deliveries/<str:delivery_id>/redeliver", views.delivery_redeliver, name="redeliver"),
 ]

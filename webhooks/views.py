@@ -5,14 +5,21 @@ The create and edit forms are validated by the API's serializer (the same rules 
 same messages, the URL guard's included) and saved by the same services as the API, as
 are "Send test", "Rotate secret" and "Redeliver". A secret is shown once, in the answer
 to the POST that made it, never stored in the session, a message or a URL.
+
+Delivery logs refresh themselves while a delivery in them is pending: the table polls its
+own rows (htmx) every 2 s, and stops once every row has its outcome.
 """
 
 import json
+from urllib.parse import urlencode
 
+import orjson
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
@@ -24,7 +31,7 @@ from statusapp.api.exceptions import PlanLimitReached
 
 from . import services
 from .api.serializers import WebhookEndpointSerializer
-from .models import TEST_EVENT, Delivery, EventType, WebhookEndpoint
+from .models import TEST_EVENT, Delivery, DeliveryAttempt, EventType, WebhookEndpoint
 
 ADMIN = Membership.Role.ADMIN
 PAGE_SIZE = 50
@@ -48,12 +55,37 @@ def _event_labels(values: list[str]) -> list[str]:
 
 
 def _deliveries(endpoint: WebhookEndpoint):
-    """The endpoint's deliveries newest first, with their event type and how many attempts the log holds."""
+    """The endpoint's deliveries newest first, with their event (type and body), how many
+    attempts the log holds and what the last one got, in one query whatever their number."""
+    attempts = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"))
+    last = attempts.order_by("-attempted_at", "-id")
+    counted = attempts.order_by().values("delivery").annotate(n=Count("id")).values("n")
     return (
         Delivery.objects.filter(endpoint=endpoint)
-        .annotate(event_type=F("event__type"), logged_attempts=Count("attempt_log"))
+        .annotate(
+            event_type=F("event__type"),
+            event_body=F("event__body"),
+            logged_attempts=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+            last_status_code=Subquery(last.values("status_code")[:1]),
+            last_error=Subquery(last.values("error")[:1]),
+        )
         .order_by("-created_at", "-id")
     )
+
+
+def event_subject(event_type: str, body: str) -> str:
+    """What the event is about, as its payload names it: the monitor, else the incident."""
+    if event_type == TEST_EVENT:
+        return "Test event"
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return ""
+    for key, name in (("monitor", "name"), ("incident", "title")):
+        about = payload.get(key)
+        if isinstance(about, dict) and about.get(name):
+            return str(about[name])
+    return ""
 
 
 def _with_badges(deliveries) -> list[Delivery]:
@@ -61,7 +93,36 @@ def _with_badges(deliveries) -> list[Delivery]:
     for delivery in deliveries:
         delivery.badge = DELIVERY_BADGES.get(delivery.status, "")
         delivery.event_label = EVENT_LABELS.get(delivery.event_type, delivery.event_type)
+        delivery.subject = event_subject(delivery.event_type, delivery.event_body)
     return deliveries
+
+
+def _log(deliveries: list[Delivery], rows_url: str) -> dict:
+    """The delivery table's context: it polls `rows_url` while any of its rows is pending."""
+    return {
+        "deliveries": deliveries,
+        "rows_url": rows_url,
+        "polling": any(delivery.status == Delivery.Status.PENDING for delivery in deliveries),
+    }
+
+
+def _recent_log(endpoint: WebhookEndpoint) -> dict:
+    deliveries = _with_badges(_deliveries(endpoint)[:RECENT_DELIVERIES])
+    return _log(deliveries, reverse("webhooks:delivery-rows", args=[endpoint.id]) + "?recent=1")
+
+
+def _filtered_log(request, endpoint: WebhookEndpoint) -> dict:
+    """A page of the endpoint's deliveries, filtered by status as the request asks."""
+    deliveries = _deliveries(endpoint)
+    status = request.GET.get("status", "")
+    if status in Delivery.Status.values:
+        deliveries = deliveries.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"status": status, "page": page.number} if status else {"page": page.number})
+    rows_url = f"{reverse('webhooks:delivery-rows', args=[endpoint.id])}?{query}"
+    return {"page": page, "status": status, **_log(_with_badges(page.object_list), rows_url)}
 
 
 def _secret_page(request, endpoint: WebhookEndpoint, *, rotated: bool):
@@ -162,14 +223,13 @@ def endpoint_edit(request, endpoint_id: str):
 @dashboard_view(ADMIN)
 def endpoint_detail(request, endpoint_id: str):
     endpoint = _endpoint(request, endpoint_id)
-    deliveries = _deliveries(endpoint)
     context = {
         "section": "webhooks",
         "title": endpoint.url,
         "endpoint": endpoint,
         "event_labels": _event_labels(endpoint.events),
-        "deliveries": _with_badges(deliveries[:RECENT_DELIVERIES]),
-        "more_deliveries": deliveries.count() > RECENT_DELIVERIES,
+        **_recent_log(endpoint),
+        "more_deliveries": Delivery.objects.filter(endpoint=endpoint)[RECENT_DELIVERIES:].exists(),
         "previous_secret_signs": endpoint.previous_secret_expires_at is not None
         and endpoint.previous_secret_expires_at > timezone.now(),
     }
@@ -197,12 +257,17 @@ def endpoint_rotate_secret(request, endpoint_id: str):
 @require_POST
 @dashboard_view(ADMIN)
 def endpoint_send_test(request, endpoint_id: str):
+    """From the endpoint's page (htmx) the answer is its refreshed log, the new delivery on
+    top; without JavaScript, the new delivery's page."""
     endpoint = _endpoint(request, endpoint_id)
     try:
         delivery = services.webhook_send_test(endpoint=endpoint)
     except ValidationError as exc:
         messages.error(request, error_text(exc.detail))
         return redirect("webhooks:detail", endpoint.id)
+    if request.headers.get("HX-Request"):
+        context = {"endpoint": endpoint, **_recent_log(endpoint)}
+        return render(request, "webhooks/_deliveries_table.html", context)
     messages.success(request, "Test event sent.")
     return redirect("webhooks:delivery", endpoint.id, delivery.id)
 
@@ -213,21 +278,23 @@ def endpoint_send_test(request, endpoint_id: str):
 @dashboard_view(ADMIN)
 def delivery_list(request, endpoint_id: str):
     endpoint = _endpoint(request, endpoint_id)
-    deliveries = _deliveries(endpoint)
-    status = request.GET.get("status", "")
-    if status in Delivery.Status.values:
-        deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "section": "webhooks",
         "title": "Deliveries",
         "endpoint": endpoint,
-        "page": page,
-        "deliveries": _with_badges(page.object_list),
         "statuses": Delivery.Status.choices,
-        "status": status,
+        **_filtered_log(request, endpoint),
     }
     return render(request, "webhooks/deliveries.html", context)
+
+
+@dashboard_view(ADMIN)
+def delivery_rows(request, endpoint_id: str):
+    """The delivery table alone, as the endpoint's page (`recent`) or the deliveries page
+    (`status`, `page`) shows it: what those pages poll."""
+    endpoint = _endpoint(request, endpoint_id)
+    log = _recent_log(endpoint) if request.GET.get("recent") else _filtered_log(request, endpoint)
+    return render(request, "webhooks/_deliveries_table.html", {"endpoint": endpoint, **log})
 
 
 def _delivery(endpoint: WebhookEndpoint, delivery_id: str) -> Delivery:
