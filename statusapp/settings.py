@@ -203,6 +203,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat's schedule file under var/, not in whatever directory beat was started from.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Late acknowledgement needs one message at a time per worker process, or a killed
 # worker takes prefetched batches down with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -312,8 +314,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "StatusApp <status@localhost>")
-# Absolute links in emails (confirm, unsubscribe) start with this.
-STATUSAPP_BASE_URL = env_str("STATUSAPP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails (confirm, unsubscribe) start with this: by default the address
+# `make run` serves, on PORT.
+STATUSAPP_BASE_URL = env_str("STATUSAPP_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 # Hosts that serve StatusApp itself; any other Host is looked up as a page's custom domain
 # (which must also be in ALLOWED_HOSTS).
 STATUSAPP_APP_HOSTS = env_list(
