@@ -6,7 +6,7 @@ import sys
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found, server_error
+from django.shortcuts import render
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -109,7 +109,11 @@ def handler400(request, exception=None):
 def handler404(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(404, "Not found"), status=404)
-    return page_not_found(request, exception)
+    if request.path_info.startswith("/status/"):  # a status page's visitors get its own look
+        return render(request, "statuspages/not_found.html", {"message": "There is nothing here."}, status=404)
+    # `section` set: the layout reads it, and a missing variable is logged with the whole context.
+    context = {"title": "Page not found", "section": "", "request_path": request.path}
+    return render(request, "404.html", context, status=404)
 
 
 # How long a client should wait before retrying while the database is unreachable.
@@ -137,4 +141,6 @@ def handler500(request):
         return _database_unavailable(request)
     if _is_api(request):
         return JsonResponse(error_body(500, "Internal server error"), status=500)
-    return server_error(request)
+    # The layout's context processors read no more than they can (accounts.context_processors):
+    # the page renders even if the database went away with the request.
+    return render(request, "500.html", {"title": "Something went wrong", "section": ""}, status=500)
