@@ -100,7 +100,8 @@ def _cached(request, page: StatusPage, current, name: str, build: Callable[[], t
     return response
 
 
-def _page_url(request: HttpRequest, page: StatusPage) -> str:
+def page_url(request: HttpRequest, page: StatusPage) -> str:
+    """The page's public address as this request reached it: its custom domain's root, or /status/<slug>/."""
     if page.custom_domain and request.get_host().split(":")[0] == page.custom_domain:
         return request.build_absolute_uri("/")
     return request.build_absolute_uri(f"/status/{page.slug}/")
@@ -115,7 +116,7 @@ def page(request: HttpRequest, page: StatusPage, current) -> HttpResponse:
     def build():
         shot = snapshot.build(page)
         groups = [(name, [(component, bar(component)) for component in members]) for name, members in shot.groups]
-        context = {"page": page, "shot": shot, "groups": groups, "page_url": _page_url(request, page)}
+        context = {"page": page, "shot": shot, "groups": groups, "page_url": page_url(request, page)}
         return _html(request, "page.html", context), HTML
 
     return _cached(request, page, current, "page", build)
@@ -134,7 +135,7 @@ def history(request: HttpRequest, page: StatusPage, current) -> HttpResponse:
         months: dict[str, list] = {}
         for incident in incidents:
             months.setdefault(incident.created_at.strftime("%B %Y"), []).append(incident)
-        context = {"page": page, "months": list(months.items()), "page_url": _page_url(request, page)}
+        context = {"page": page, "months": list(months.items()), "page_url": page_url(request, page)}
         return _html(request, "history.html", context), HTML
 
     return _cached(request, page, current, "history", build)
@@ -147,7 +148,7 @@ def incident(request: HttpRequest, page: StatusPage, current, incident_id: str) 
         raise Http404("No such incident on this page.")
 
     def build():
-        context = {"page": page, "incident": found[0], "page_url": _page_url(request, page)}
+        context = {"page": page, "incident": found[0], "page_url": page_url(request, page)}
         return _html(request, "incident.html", context), HTML
 
     return _cached(request, page, current, f"incident:{incident_id}", build)
@@ -196,7 +197,7 @@ JSON_VIEWS = {
 
 @public_page
 def api(request: HttpRequest, page: StatusPage, current, name: str) -> HttpResponse:
-    url = _page_url(request, page)
+    url = page_url(request, page)
 
     def build():
         shot = snapshot.build(page)
@@ -214,7 +215,7 @@ def api(request: HttpRequest, page: StatusPage, current, name: str) -> HttpRespo
 
 @public_page
 def feed(request: HttpRequest, page: StatusPage, current, kind: str) -> HttpResponse:
-    url = _page_url(request, page)
+    url = page_url(request, page)
 
     def build():
         incidents = _page_incidents(page, Incident.objects.all(), FEED_LIMIT)

@@ -1,6 +1,6 @@
 """Everything a public status page shows, read in a fixed number of queries whatever the
-number of components or days: the HTML page, the Statuspage-compatible JSON, the feeds
-and the page badge are all made from a Snapshot.
+number of components, days or incidents: the HTML page, the Statuspage-compatible JSON,
+the feeds and the page badge are all made from a Snapshot.
 
 Only the page's own components appear anywhere in it: an incident or a maintenance
 shows the components it shares with the page, and one that lists none of them is not on
@@ -10,7 +10,7 @@ the page at all (one that lists no component is organization-wide, and is).
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ from monitors.selectors import uptime_level
 from .models import StatusPage
 
 DAYS = 90
+PAST_DAYS = 15  # the "Past incidents" section: today and the 14 days before, as Statuspage
+PAST_LIMIT = 100  # at most this many of them, newest first, so a flapping monitor cannot bloat the page
 NO_INCIDENTS: list[str] = []  # shared by the days without any: never appended to
 SEVERITY = [
     ComponentStatus.OPERATIONAL,
@@ -41,13 +43,15 @@ MONITOR_COMPONENT_STATUS = {
     Monitor.Status.DOWN: ComponentStatus.MAJOR_OUTAGE,
     Monitor.Status.DEGRADED: ComponentStatus.DEGRADED_PERFORMANCE,
 }
-BANNERS = {
-    "none": "All Systems Operational",
-    "minor": "Partial System Outage",
-    "major": "Major Service Outage",
-    "critical": "Major Service Outage",
-}
-UNDER_MAINTENANCE = "Under Maintenance"
+# Atlassian Statuspage's status.description for each indicator (its API docs give "All
+# Systems Operational", "Partial System Outage" and "Major Service Outage" as examples;
+# live Statuspage pages pair them with the indicators as below).
+ALL_OPERATIONAL = "All Systems Operational"
+DEGRADED_SERVICE = "Partially Degraded Service"  # minor, and nothing worse than slow components
+MINOR_OUTAGE = "Minor Service Outage"
+PARTIAL_OUTAGE = "Partial System Outage"
+MAJOR_OUTAGE = "Major Service Outage"
+UNDER_MAINTENANCE = "Service Under Maintenance"
 OPEN_MAINTENANCE = [MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING]
 
 
@@ -100,6 +104,25 @@ class IncidentView:
 
 
 @dataclass
+class PastIncident:
+    """A resolved incident as the "Past incidents" section lists it: its last update only."""
+
+    id: str
+    title: str
+    impact: str
+    created_at: datetime
+    last_status: str  # lower case
+    last_message: str
+    last_at: datetime
+
+
+@dataclass
+class PastDay:
+    date: date
+    incidents: list[PastIncident]  # newest first; [] says "No incidents reported."
+
+
+@dataclass
 class MaintenanceView:
     id: str
     title: str
@@ -121,8 +144,13 @@ class Snapshot:
     active_maintenances: list[MaintenanceView]
     upcoming_maintenances: list[MaintenanceView]
     indicator: str = "none"
-    description: str = BANNERS["none"]
+    description: str = ALL_OPERATIONAL
     groups: list[tuple[str, list[Component]]] = field(default_factory=list)
+    past_days: list[PastDay] = field(default_factory=list)  # newest first, PAST_DAYS of them
+
+    @property
+    def under_maintenance(self) -> bool:
+        return self.description == UNDER_MAINTENANCE
 
 
 def _worst(statuses) -> str:
@@ -182,6 +210,48 @@ def incidents(
             components=[(a.monitor_id, names[a.monitor_id], a.status) for a in incident.affected.all()],
         )
         for incident in rows
+    ]
+
+
+def past_incidents(page: StatusPage, component_ids: list[str], since: datetime) -> list[PastIncident]:
+    """The page's incidents opened since `since` and resolved, newest first, at most
+    PAST_LIMIT, each with its last update: one query."""
+    latest = IncidentUpdate.objects.filter(incident=OuterRef("pk")).order_by("-created_at", "-id")
+    rows = _visible(
+        Incident.objects.filter(
+            organization_id=page.organization_id, status=IncidentStatus.RESOLVED, created_at__gte=since
+        ),
+        "affected__monitor_id",
+        component_ids,
+    )
+    rows = rows.annotate(
+        last_status=Subquery(latest.values("status")[:1]),
+        last_message=Subquery(latest.values("message")[:1]),
+        last_at=Subquery(latest.values("created_at")[:1]),
+    ).order_by("-created_at", "id")
+    return [
+        PastIncident(
+            id=incident_id,
+            title=title,
+            impact=impact,
+            created_at=created_at,
+            last_status=(last_status or IncidentStatus.RESOLVED).lower(),
+            last_message=last_message or "",
+            last_at=last_at or resolved_at or created_at,
+        )
+        for incident_id, title, impact, created_at, resolved_at, last_status, last_message, last_at in rows.values_list(
+            "id", "title", "impact", "created_at", "resolved_at", "last_status", "last_message", "last_at"
+        )[:PAST_LIMIT]
+    ]
+
+
+def past_days(incidents: list[PastIncident], today: date) -> list[PastDay]:
+    """PAST_DAYS days, today first, each with the incidents opened on it (UTC)."""
+    by_day: dict[date, list[PastIncident]] = {}
+    for incident in incidents:
+        by_day.setdefault(incident.created_at.astimezone(UTC).date(), []).append(incident)
+    return [
+        PastDay(day, by_day.get(day, [])) for day in (today - timedelta(days=offset) for offset in range(PAST_DAYS))
     ]
 
 
@@ -252,6 +322,8 @@ def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
     open_incidents = incidents(page, component_ids, names, Incident.objects.exclude(status=IncidentStatus.RESOLVED))
     open_maintenances = maintenances(page, component_ids, names)
     counts, titles = _days(component_ids, today)
+    past_since = datetime.combine(today - timedelta(days=PAST_DAYS - 1), time.min, tzinfo=UTC)
+    past = past_incidents(page, component_ids, past_since)
 
     declared: dict[str, list[str]] = {}
     for incident in open_incidents:
@@ -300,32 +372,39 @@ def build(page: StatusPage, now: datetime | None = None) -> Snapshot:
         active_maintenances=[m for m in open_maintenances if m.status != MaintenanceStatus.SCHEDULED],
         upcoming_maintenances=[m for m in open_maintenances if m.status == MaintenanceStatus.SCHEDULED],
     )
-    snapshot.indicator = indicator(components, open_incidents)
-    snapshot.description = BANNERS[snapshot.indicator]
-    if snapshot.indicator == "none" and (
-        snapshot.active_maintenances or any(c.status == ComponentStatus.UNDER_MAINTENANCE for c in components)
-    ):
-        snapshot.description = UNDER_MAINTENANCE
+    snapshot.indicator, snapshot.description = overall_status(
+        components, open_incidents, maintenance_active=bool(snapshot.active_maintenances)
+    )
     snapshot.groups = group(components)
+    snapshot.past_days = past_days(past, today)
     return snapshot
 
 
-def indicator(components: list[Component], open_incidents: list[IncidentView]) -> str:
-    """Statuspage's indicator: critical for an open critical incident; major for a
-    component in major outage or an open high-impact incident; minor for anything else
-    that is wrong; none when all is well (maintenance included)."""
+def overall_status(
+    components: list[Component], open_incidents: list[IncidentView], maintenance_active: bool = False
+) -> tuple[str, str]:
+    """Statuspage's (indicator, description), the one source of the banner, status.json,
+    summary.json and the page badge.
+
+    critical (Major Service Outage): an open critical incident. major (Partial System
+    Outage): a component in major outage or an open high-impact incident. minor: a
+    low/medium incident or a component in partial outage (Minor Service Outage), or
+    only slow components (Partially Degraded Service). none: All Systems Operational,
+    or Service Under Maintenance while maintenance is going on.
+    """
     impacts = {incident.impact for incident in open_incidents}
     statuses = {component.status for component in components}
     if Impact.CRITICAL in impacts:
-        return "critical"
+        return "critical", MAJOR_OUTAGE
     if ComponentStatus.MAJOR_OUTAGE in statuses or Impact.HIGH in impacts:
-        return "major"
-    if statuses & {ComponentStatus.DEGRADED_PERFORMANCE, ComponentStatus.PARTIAL_OUTAGE} or impacts & {
-        Impact.LOW,
-        Impact.MEDIUM,
-    }:
-        return "minor"
-    return "none"
+        return "major", PARTIAL_OUTAGE
+    if ComponentStatus.PARTIAL_OUTAGE in statuses or impacts & {Impact.LOW, Impact.MEDIUM}:
+        return "minor", MINOR_OUTAGE
+    if ComponentStatus.DEGRADED_PERFORMANCE in statuses:
+        return "minor", DEGRADED_SERVICE
+    if maintenance_active or ComponentStatus.UNDER_MAINTENANCE in statuses:
+        return "none", UNDER_MAINTENANCE
+    return "none", ALL_OPERATIONAL
 
 
 def group(components: list[Component]) -> list[tuple[str, list[Component]]]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import generation
 from incidents import services as incident_services
 from incidents.maintenance import refresh_monitor_flags
-from incidents.models import Maintenance
+from incidents.models import Incident, IncidentUpdate, Maintenance
 from monitors.models import Monitor, Rollup
 from statuspages import access, page_cache, services
 from statuspages.models import StatusPage
@@ -91,6 +91,28 @@ def acme(org):
     return {"page": page, "api": api, "web": web, "db": db, "cdn": cdn, "hidden": hidden, "incident": incident}
 
 
+def resolved_incident(org, title: str, days_ago: int, *, impact: str = "low", affected=(), message: str = "Fixed."):
+    """An incident opened `days_ago` days ago (an hour after that day's noon, UTC) and
+    resolved an hour later with `message`."""
+    incident = incident_services.incident_create(
+        organization=org, title=title, description="Looking into it.", impact=impact, affected=list(affected)
+    )
+    incident_services.incident_update(incident=incident, status="RESOLVED", update=message)
+    opened = midnight(days_ago) + timedelta(hours=13)
+    Incident.objects.filter(pk=incident.pk).update(created_at=opened, resolved_at=opened + timedelta(hours=1))
+    first, last = IncidentUpdate.objects.filter(incident=incident).order_by("created_at", "id")
+    IncidentUpdate.objects.filter(pk=first.pk).update(created_at=opened)
+    IncidentUpdate.objects.filter(pk=last.pk).update(created_at=opened + timedelta(hours=1))
+    generation.bump([org.id])  # as a write through the services would
+    return incident
+
+
+def section(page_html: str, css_class: str) -> str:
+    match = re.search(rf'<section class="{css_class}".*?</section>', page_html, re.S)
+    assert match, css_class
+    return match.group(0)
+
+
 def html(client, path: str = "/status/acme/") -> str:
     response = client.get(path)
     assert response.status_code == 200, response.content[:300]
@@ -108,7 +130,7 @@ def component_block(page_html: str, name: str) -> str:
 def test_page_shows_banner_groups_statuses_incident_and_maintenance(client, acme):
     page = html(client)
 
-    assert "<h1>Major Service Outage</h1>" in page
+    assert "<h1>Partial System Outage</h1>" in page
     assert component_block(page, "Public API") == "major_outage"
     assert component_block(page, "Website") == "degraded_performance"
     assert component_block(page, "Database") == "under_maintenance"
@@ -166,7 +188,7 @@ def test_json_uses_statuspage_names_and_enums_and_agrees_with_the_banner(client,
 
     assert set(summary) == {"page", "components", "incidents", "scheduled_maintenances", "status"}
     assert set(summary["page"]) >= {"id", "name", "url", "time_zone", "updated_at"}
-    assert status["status"] == summary["status"] == {"indicator": "major", "description": "Major Service Outage"}
+    assert status["status"] == summary["status"] == {"indicator": "major", "description": "Partial System Outage"}
     assert f"<h1>{status['status']['description']}</h1>" in html(client)
     by_name = {c["name"]: c for c in summary["components"] if not c["group"]}
     assert by_name["Public API"]["status"] == "major_outage"
@@ -191,28 +213,36 @@ def test_json_uses_statuspage_names_and_enums_and_agrees_with_the_banner(client,
     assert client.get("/status/acme/api/v2/summary.json")["Access-Control-Allow-Origin"] == "*"
 
 
+# Statuspage's status.description for each indicator, as its own pages pair them.
 @pytest.mark.parametrize(
-    ("statuses", "impact", "banner", "indicator"),
+    ("statuses", "impact", "declared", "banner", "indicator"),
     [
-        ([UP, UP], None, "All Systems Operational", "none"),
-        ([UP, DEGRADED], None, "Partial System Outage", "minor"),
-        ([DOWN, UP], None, "Major Service Outage", "major"),
-        ([UP, UP], "critical", "Major Service Outage", "critical"),
-        ([UP, UP], "medium", "Partial System Outage", "minor"),
+        ([UP, UP], None, "operational", "All Systems Operational", "none"),
+        ([UP, DEGRADED], None, "operational", "Partially Degraded Service", "minor"),  # a lone slow component
+        ([UP, UP], "none", "degraded_performance", "Partially Degraded Service", "minor"),
+        ([UP, UP], "none", "partial_outage", "Minor Service Outage", "minor"),
+        ([UP, UP], "low", "operational", "Minor Service Outage", "minor"),
+        ([UP, DEGRADED], "medium", "operational", "Minor Service Outage", "minor"),
+        ([DOWN, UP], None, "operational", "Partial System Outage", "major"),
+        ([UP, UP], "high", "operational", "Partial System Outage", "major"),
+        ([DOWN, DOWN], "critical", "operational", "Major Service Outage", "critical"),
     ],
 )
-def test_banner_and_indicator_agree(client, org, statuses, impact, banner, indicator):
+def test_banner_json_and_badge_agree_with_statuspage_wording(
+    client, org, statuses, impact, declared, banner, indicator
+):
     monitors = [MonitorFactory(organization=org, status=status) for status in statuses]
     services.status_page_create(organization=org, name="P", slug="p", components=[(m, "") for m in monitors])
     if impact:
         incident_services.incident_create(
-            organization=org, title="Trouble", description="", impact=impact, affected=[(monitors[0], "operational")]
+            organization=org, title="Trouble", description="", impact=impact, affected=[(monitors[0], declared)]
         )
-    assert f"<h1>{banner}</h1>" in html(client, "/status/p/")
-    assert client.get("/status/p/api/v2/status.json").json()["status"] == {
-        "indicator": indicator,
-        "description": banner,
-    }
+    page = html(client, "/status/p/")
+    assert f'<section class="banner indicator-{indicator}" role="status">\n  <h1>{banner}</h1>' in page
+    expected = {"indicator": indicator, "description": banner}
+    assert client.get("/status/p/api/v2/status.json").json()["status"] == expected
+    assert client.get("/status/p/api/v2/summary.json").json()["status"] == expected
+    assert f"status: {banner}" in client.get("/status/p/badge.svg").content.decode()
 
 
 def test_maintenance_alone_shows_under_maintenance(client, org):
@@ -224,8 +254,92 @@ def test_maintenance_alone_shows_under_maintenance(client, org):
     window.monitors.set([monitor])
     refresh_monitor_flags([monitor.id])
 
-    assert "<h1>Under Maintenance</h1>" in html(client, "/status/p/")
-    assert client.get("/status/p/api/v2/status.json").json()["status"]["description"] == "Under Maintenance"
+    assert (
+        '<section class="banner indicator-none maintenance" role="status">\n  <h1>Service Under Maintenance</h1>'
+        in (html(client, "/status/p/"))
+    )
+    expected = {"indicator": "none", "description": "Service Under Maintenance"}
+    assert client.get("/status/p/api/v2/status.json").json()["status"] == expected
+    assert client.get("/status/p/api/v2/summary.json").json()["status"] == expected
+
+
+def test_past_incidents_show_the_last_15_days_newest_first(client, acme, org):
+    three = resolved_incident(
+        org, "Slow logins", 3, impact="medium", affected=[(acme["api"], None)], message="All **fine** now."
+    )
+    later = resolved_incident(org, "Search errors", 3, impact="critical", affected=[(acme["web"], None)])
+    Incident.objects.filter(pk=later.pk).update(created_at=midnight(3) + timedelta(hours=20))
+    everywhere = resolved_incident(org, "Email delays", 14, impact="none")  # names no component: on every page
+    resolved_incident(org, "Ancient outage", 20, affected=[(acme["api"], None)])
+    resolved_incident(org, "Billing hiccup", 1, affected=[(acme["hidden"], None)])  # not on this page
+    generation.bump([org.id])
+
+    past = section(html(client), "past-incidents")
+
+    assert '<h2 id="past-incidents">Past incidents</h2>' in past
+    days = [
+        re.match(r'\s*<h3><time datetime="([\d-]+)">([^<]+)</time></h3>(.*)', day, re.S).groups()
+        for day in past.split('<div class="past-day">')[1:]
+    ]
+    dates = [timezone.now().date() - timedelta(days=n) for n in range(15)]
+    assert [(day, label) for day, label, _body in days] == [(d.isoformat(), f"{d:%b} {d.day}, {d.year}") for d in dates]
+    by_day = {n: body for n, (_day, _label, body) in enumerate(days)}
+    # Day 3: both incidents, the later one first, each linking to its page, coloured by impact.
+    titles = re.findall(r'<article class="past-incident impact-(\w+)">\s*<h4><a href="([^"]+)">([^<]+)</a>', by_day[3])
+    assert titles == [
+        ("critical", f"http://testserver/status/acme/incidents/{later.id}", "Search errors"),
+        ("medium", f"http://testserver/status/acme/incidents/{three.id}", "Slow logins"),
+    ]
+    # The last update: its status, its text (Markdown) and its time.
+    slow = by_day[3][by_day[3].index("Slow logins") :]
+    assert "<strong>Resolved</strong> – <p>All <strong>fine</strong> now.</p>" in slow
+    posted = midnight(3) + timedelta(hours=14)
+    assert f'<time datetime="{posted.isoformat()}">{posted:%b} {posted.day}, 14:00 UTC</time>' in slow
+    assert "Email delays" in by_day[14] and everywhere.id in by_day[14]
+    for n in set(range(15)) - {3, 14}:
+        assert '<p class="no-incidents">No incidents reported.</p>' in by_day[n], n
+    assert "Ancient outage" not in past  # 20 days ago
+    assert "Billing hiccup" not in past  # only about a component of another page
+    assert "API errors" not in past  # still open: it is under Active incidents
+    assert '<a href="http://testserver/status/acme/history">' in past
+
+
+def test_a_resolved_incident_moves_to_past_incidents_at_once(client, acme, redis_url):
+    assert "API errors" in section(html(client), "incidents")
+    html(client)  # cached now
+
+    incident_services.incident_update(incident=acme["incident"], status="RESOLVED", update="Rolled back.")
+
+    page = html(client)
+    assert '<section class="incidents"' not in page
+    today = section(page, "past-incidents").split('<div class="past-day">')[1]
+    assert "API errors" in today and "Rolled back." in today
+
+
+def test_incident_page_shows_its_title_once(client, acme):
+    page = html(client, f"/status/acme/incidents/{acme['incident'].id}")
+
+    assert page.count("API errors") == 2  # the <title> and the <h1>
+    assert "<title>API errors · Acme</title>" in page
+    assert re.search(r"<h1>API errors <span", page)
+    assert "A bad deploy; rolling back." in page
+
+
+def test_public_pages_say_status_once_and_no_internal_words(client, acme):
+    services.status_page_update(page=acme["page"], name="Acme Status")
+    resolved = resolved_incident(acme["page"].organization, "Old outage", 2)
+    paths = ["", "history", f"incidents/{resolved.id}", f"incidents/{acme['incident'].id}"]
+    for path in paths:
+        page = html(client, f"/status/acme/{path}")
+        title = re.search(r"<title>([^<]*)</title>", page).group(1)
+        text = re.sub(r"<[^>]*>", " ", page)  # what a reader sees, not class names
+        assert title.endswith("Acme Status") and not re.search(r"status\s+status", text, re.I), (path, title)
+        assert "seed" not in page.lower(), path
+    assert "<title>Acme Status</title>" in html(client)
+    services.status_page_update(page=StatusPage.objects.get(pk=acme["page"].pk), name="Acme")
+    assert "<title>Acme Status</title>" in html(client)
+    for path in PAGE_PATHS:
+        assert b"seed" not in client.get(f"/status/acme/{path}").content.lower(), path
 
 
 def test_history_groups_incidents_by_month_and_each_has_a_page(client, acme):
@@ -274,7 +388,7 @@ def test_a_password_page_refuses_a_visitor_without_it(client, acme):
     assert wrong.status_code == 401 and b"That password is not right." in wrong.content
     right = client.post("/status/acme/", {"password": "correct horse"})
     assert right.status_code == 302
-    assert "Major Service Outage" in html(client)
+    assert "Partial System Outage" in html(client)
     assert client.get("/status/acme/")["Cache-Control"] == "private, no-cache"
 
     services.status_page_update(page=StatusPage.objects.get(pk=page.pk), password_hash=_hash("new password"))
@@ -298,7 +412,7 @@ def test_a_members_only_page_needs_a_member_of_the_organization(client, acme, or
     member = django_user_model.objects.create_user("member", password=secrets.token_hex(8))
     org.memberships.create(user=member, role="viewer")
     client.force_login(member)
-    assert "Major Service Outage" in html(client)
+    assert "Partial System Outage" in html(client)
 
 
 # --- custom domain ---
@@ -309,7 +423,7 @@ def test_a_custom_domain_serves_its_page(client, acme, settings):
     services.status_page_update(page=acme["page"], custom_domain="status.acme.test")
 
     root = client.get("/", HTTP_HOST="status.acme.test")
-    assert root.status_code == 200 and b"Major Service Outage" in root.content
+    assert root.status_code == 200 and b"Partial System Outage" in root.content
     assert b'href="http://status.acme.test/history"' in root.content
     assert client.get("/api/v2/status.json", HTTP_HOST="status.acme.test").json()["status"]["indicator"] == "major"
     assert client.get("/api/monitors", HTTP_HOST="status.acme.test").status_code == 404
@@ -378,22 +492,27 @@ def test_a_stale_page_is_rebuilt_once_while_others_serve_the_old_copy(acme, redi
     assert page_cache.get(key, moved, build).body == b"v2"
 
 
-def test_query_count_does_not_grow_with_components_or_days(client, org, redis_url):
+def test_query_count_does_not_grow_with_components_days_or_incidents(client, org, redis_url):
     def queries(components: int, days: int) -> int:
         monitors = [MonitorFactory(organization=org, status=UP) for _ in range(components)]
         slug = f"q{components}-{days}"
         services.status_page_create(organization=org, name=slug, slug=slug, components=[(m, "G") for m in monitors])
-        for monitor in monitors:
+        for index, monitor in enumerate(monitors):
             add_days(monitor, [99.5] * days)
             incident_services.incident_create(
                 organization=org, title="x", description="", impact="low", affected=[(monitor, None)]
             )
+            resolved_incident(org, f"past {index}", index % 15, affected=[(monitor, None)])
         generation.bump([org.id])
         with CaptureQueriesContext(connection) as captured:
-            html(client, f"/status/{slug}/")
+            page = html(client, f"/status/{slug}/")
+        assert page.count('<article class="past-incident') == components
         return len(captured.captured_queries)
 
-    assert queries(2, 3) == queries(12, 90)
+    # Expect 10 queries: the page (by slug, then by id for the build), its components,
+    # open incidents, their updates, their components, maintenance, daily rollups,
+    # incidents per day, past incidents with their last update.
+    assert queries(2, 3) == queries(12, 90) == 10
 
 
 # --- badges ---
@@ -416,7 +535,7 @@ def test_monitor_badges_show_that_monitor_only(client, acme):
 
 def test_page_badge_matches_the_banner(client, acme):
     badge = client.get("/status/acme/badge.svg").content
-    assert b"Major Service Outage" in badge
+    assert b"Partial System Outage" in badge
 
 
 # --- settings through the API ---
