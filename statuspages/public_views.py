@@ -10,7 +10,8 @@
 No CSRF token on the POSTs: a mail client's one-click POST has none, and subscribing
 uses no session or login, only an address whose owner must still confirm. A JSON
 request gets JSON answers (the API's error envelope on failure); anything else gets
-small self-contained HTML pages.
+small self-contained HTML pages, each linking back to the status page: a refused address
+gets the subscribe form again, with the reason and the address as it was typed.
 """
 
 import json
@@ -26,10 +27,12 @@ from statusapp.api.errors import error_body
 
 from . import subscriptions
 from .models import StatusPage
+from .page_views import page_url
 
 # What subscriptions.new_token issues (token_urlsafe); anything else costs no query.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}\Z")
 MAX_JSON_BODY = 4 * 1024
+KEEP_TYPED = 1000  # characters of a refused address shown back in the form
 
 SECURITY_HEADERS = {
     # The token is in the URL: never send it on in a Referer, never keep the page.
@@ -41,6 +44,9 @@ SECURITY_HEADERS = {
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A subscription page; with a `page` in the context, it links back to that status page."""
+    if "page" in context:
+        context["page_url"] = page_url(request, context["page"])
     response = render(request, f"statuspages/{template}", context, status=status)
     for name, value in SECURITY_HEADERS.items():
         response[name] = value
@@ -57,6 +63,12 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body(404, message), status=404)
     return _page(request, "not_found.html", {"message": message}, status=404)
+
+
+def _form_again(request: HttpRequest, page: StatusPage, message: str, status: int) -> HttpResponse:
+    """The subscribe form again, with the message and the address as it was typed."""
+    context = {"page": page, "message": message, "email": request.POST.get("email", "")[:KEEP_TYPED]}
+    return _page(request, "subscribe_invalid.html", context, status=status)
 
 
 def _submitted_email(request: HttpRequest) -> object:
@@ -88,7 +100,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
         if _wants_json(request):
             response = JsonResponse(error_body(429, TOO_MANY), status=429)
         else:
-            response = _page(request, "subscribe_invalid.html", {"page": page, "message": TOO_MANY}, status=429)
+            response = _form_again(request, page, TOO_MANY, status=429)
         response["Retry-After"] = str(SUBSCRIBE_WINDOW)
         return response
     try:
@@ -99,7 +111,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
                 error_body(400, "Invalid email", str(exc), fields={"email": [str(exc)]}),
                 status=400,
             )
-        return _page(request, "subscribe_invalid.html", {"page": page, "message": str(exc)}, status=400)
+        return _form_again(request, page, str(exc), status=400)
     subscriptions.subscribe(page=page, email=email)
     message = "Check your inbox: unless this address is already subscribed, we have sent it a link to confirm."
     if _wants_json(request):

@@ -469,6 +469,61 @@ def test_subscribe_with_a_bad_address_is_400_with_a_clear_message(client, page, 
     assert mail.outbox == []
 
 
+def test_a_refused_address_gets_the_form_again_with_the_reason_and_the_address_kept(client, page, committed):
+    with committed():
+        response = client.post("/status/acme/subscribe", {"email": 'ann@example<"x">'})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert form and form.group(1) == "http://testserver/status/acme/subscribe"
+    email_input = re.search(r'<input id="email" name="email"[^>]*>', form.group(2)).group(0)
+    assert 'value="ann@example&lt;&quot;x&quot;&gt;"' in email_input  # kept, and escaped
+    assert 'aria-invalid="true"' in email_input
+    assert '<p id="email-error" class="error">Enter a valid email address.</p>' in form.group(2)
+    assert '<a href="http://testserver/status/acme/">← Back to Acme Status</a>' in html
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+    # Sent again, corrected, from that form: subscribed.
+    with committed():
+        again = client.post(form.group(1), {"email": "ann@example.com"})
+    assert again.status_code == 200
+    assert Subscriber.objects.filter(page=page, email="ann@example.com").exists()
+
+
+def test_too_many_attempts_also_keep_the_address_in_the_form(client, page, monkeypatch):
+    from statuspages import public_views
+
+    monkeypatch.setattr(public_views, "SUBSCRIBE_LIMIT", 0)
+    response = client.post("/status/acme/subscribe", {"email": "ann@example.com"})
+
+    assert response.status_code == 429
+    assert 'value="ann@example.com"' in response.content.decode()
+    assert public_views.TOO_MANY in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_subscription_pages_link_back_to_the_page_and_never_double_status(client, page, committed):
+    """ "Acme Status" is not "Acme Status status" anywhere: not in a title, heading or link."""
+    with committed():
+        sent = client.post("/status/acme/subscribe", {"email": "ann@example.com"})
+    token = Subscriber.objects.get().token
+    pages = {
+        "sent": sent,
+        "confirmed": client.get(f"/status/acme/subscribe/confirm/{token}"),
+        "unsubscribe": client.get(f"/status/acme/unsubscribe/{token}"),
+        "unsubscribed": client.post(f"/status/acme/unsubscribe/{token}"),
+        "invalid": client.post("/status/acme/subscribe", {"email": "nope"}),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert '<a href="http://testserver/status/acme/">← Back to Acme Status</a>' in html, name
+        assert "status status" not in html.lower(), name
+        assert re.search(r"<title>[^<]* · Acme Status</title>", html), name
+
+
 @pytest.mark.parametrize(
     "body",
     ['{"email": 5}', '{"email": null}', '{"email": ["ann@example.com"]}', '["ann@example.com"]', "{nope", " "],
@@ -589,7 +644,10 @@ def test_confirm_page_does_not_leak_its_token(client, page):
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["Cache-Control"] == "no-store"
-    assert "http" not in response.content.decode().split("<body>")[1]  # no outside link at all
+    body = response.content.decode().split("<body>")[1]
+    # No outside link at all: only the way back to the status page, which never gets the token.
+    assert re.findall(r'(?:href|src|action)="([^"]*)"', body) == ["http://testserver/status/acme/"]
+    assert subscriber.token not in body
 
 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "..", "%00" * 30])
