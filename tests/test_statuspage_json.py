@@ -176,6 +176,8 @@ def test_summary_fields_and_enums(scene):
     assert data["status"] == {"indicator": snap.indicator, "description": snap.description}
     assert data["status"]["indicator"] in INDICATORS
     assert data["status"]["indicator"] == "major"  # a component in major outage, a high-impact incident
+    assert data["status"]["description"] == "Partial System Outage"
+    assert sp.status(snap, URL)["status"] == data["status"]
 
     for component in data["components"]:
         check_component(component, page.id)
@@ -325,3 +327,78 @@ def test_timestamp():
     assert sp.timestamp(datetime(2026, 11, 26, 19, 35, 36, tzinfo=UTC)) == "2026-11-26T19:35:36.000Z"
     paris = dt_timezone(timedelta(hours=1))
     assert sp.timestamp(datetime(2026, 11, 26, 20, 35, 36, 123456, tzinfo=paris)) == "2026-11-26T19:35:36.123Z"
+
+
+OPERATIONAL, DEGRADED, PARTIAL, MAJOR, MAINTENANCE = (
+    ComponentStatus.OPERATIONAL,
+    ComponentStatus.DEGRADED_PERFORMANCE,
+    ComponentStatus.PARTIAL_OUTAGE,
+    ComponentStatus.MAJOR_OUTAGE,
+    ComponentStatus.UNDER_MAINTENANCE,
+)
+
+
+def _component(status: str) -> snapshots.Component:
+    return snapshots.Component(
+        id="mon_1",
+        name="API",
+        group="",
+        position=0,
+        status=str(status),
+        uptime=None,
+        days=[],
+        updated_at=timezone.now(),
+    )
+
+
+def _open_incident(impact: str) -> snapshots.IncidentView:
+    now = timezone.now()
+    return snapshots.IncidentView(
+        id="inc_1",
+        title="Trouble",
+        status="investigating",
+        impact=impact,
+        created_at=now,
+        updated_at=now,
+        resolved_at=None,
+        updates=[],
+        components=[],
+    )
+
+
+# (component statuses, open incident impacts, maintenance going on) -> Statuspage's status
+@pytest.mark.parametrize(
+    ("statuses", "impacts", "maintenance", "expected"),
+    [
+        ([], [], False, ("none", "All Systems Operational")),
+        ([OPERATIONAL, OPERATIONAL], [Impact.NONE], False, ("none", "All Systems Operational")),
+        ([OPERATIONAL, MAINTENANCE], [], False, ("none", "Service Under Maintenance")),
+        ([OPERATIONAL], [], True, ("none", "Service Under Maintenance")),
+        ([OPERATIONAL, DEGRADED], [], False, ("minor", "Partially Degraded Service")),  # never "Partial System Outage"
+        ([DEGRADED], [], True, ("minor", "Partially Degraded Service")),
+        ([OPERATIONAL, PARTIAL], [], False, ("minor", "Minor Service Outage")),
+        ([OPERATIONAL, DEGRADED], [Impact.LOW], False, ("minor", "Minor Service Outage")),
+        ([OPERATIONAL], [Impact.MEDIUM], False, ("minor", "Minor Service Outage")),
+        ([OPERATIONAL, MAJOR], [], False, ("major", "Partial System Outage")),
+        ([DEGRADED, PARTIAL], [Impact.HIGH], False, ("major", "Partial System Outage")),
+        ([MAJOR, MAJOR], [Impact.CRITICAL], False, ("critical", "Major Service Outage")),
+        ([OPERATIONAL], [Impact.LOW, Impact.CRITICAL], True, ("critical", "Major Service Outage")),
+    ],
+)
+def test_overall_status_uses_statuspage_wording(statuses, impacts, maintenance, expected):
+    components = [_component(status) for status in statuses]
+    incidents = [_open_incident(impact) for impact in impacts]
+
+    assert snapshots.overall_status(components, incidents, maintenance_active=maintenance) == expected
+
+
+def test_status_json_description_is_the_snapshots(org):
+    """status.json and summary.json say what the banner says: the snapshot's pair."""
+    slow = MonitorFactory(organization=org, status=Monitor.Status.DEGRADED)
+    page = StatusPageFactory(organization=org)
+    StatusPageComponent.objects.create(page=page, monitor=slow)
+    snap = snapshots.build(page)
+
+    expected = {"indicator": "minor", "description": "Partially Degraded Service"}
+    assert (snap.indicator, snap.description) == tuple(expected.values())
+    assert sp.status(snap, URL)["status"] == sp.summary(snap, URL)["status"] == expected
