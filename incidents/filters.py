@@ -1,7 +1,23 @@
-from statusapp.api.filters import ChoiceFilter
+import django_filters
 
-from .models import IncidentStatus
+from statusapp.api.filters import ChoiceFilter, SearchFilter
 
-INCIDENT_FILTERS = {
-    "status": ChoiceFilter("status", IncidentStatus.values, "Only incidents in this status."),
-}
+from .models import Incident, IncidentStatus, Maintenance, MaintenanceStatus
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    status = ChoiceFilter(choices=IncidentStatus.choices, help_text="Only incidents in this status.")
+    search = SearchFilter("title", help_text="Only incidents whose title contains this text, in any case.")
+
+    class Meta:
+        model = Incident
+        fields = ()
+
+
+class MaintenanceFilterSet(django_filters.FilterSet):
+    status = ChoiceFilter(choices=MaintenanceStatus.choices, help_text="Only maintenance windows in this status.")
+    search = SearchFilter("title", help_text="Only windows whose title contains this text, in any case.")
+
+    class Meta:
+        model = Maintenance
+        fields = ()

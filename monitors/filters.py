@@ -1,8 +1,34 @@
-from statusapp.api.filters import ChoiceFilter
+import django_filters
 
+from statusapp.api.filters import ChoiceFilter, SearchFilter
+
+from .api.serializers import CHECK_RESULT_STATUSES
 from .models import Monitor
 
-MONITOR_FILTERS = {
-    "status": ChoiceFilter("status", Monitor.Status.values, "Only monitors in this status."),
-    "category": ChoiceFilter("type", Monitor.Type.values, "Only monitors of this type."),
-}
+
+class MonitorFilterSet(django_filters.FilterSet):
+    status = ChoiceFilter(choices=Monitor.Status.choices, help_text="Only monitors in this status.")
+    type = ChoiceFilter(choices=Monitor.Type.choices, help_text="Only monitors of this type.")
+    category = ChoiceFilter(
+        field_name="type",
+        choices=Monitor.Type.choices,
+        help_text="Only monitors of this type: the same as `type`, under the API reference guide's name.",
+    )
+    search = SearchFilter("name", help_text="Only monitors whose name contains this text, in any case.")
+
+    class Meta:
+        model = Monitor
+        fields = ()
+
+
+class CheckResultFilterSet(django_filters.FilterSet):
+    """A monitor's checks (/api/monitors/{id}/checks).
+
+    No `Meta.model`: the view listing them is the monitors' one, and django-filter would
+    refuse a FilterSet whose model is not its queryset's when the schema is generated.
+    """
+
+    status = ChoiceFilter(
+        choices=[(status.value, status.label) for status in CHECK_RESULT_STATUSES],
+        help_text="Only checks with this result.",
+    )

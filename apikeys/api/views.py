@@ -3,6 +3,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from apikeys import services
+from apikeys.filters import ApiKeyFilterSet
 from apikeys.models import ApiKey
 from statusapp.api.ids import ID_URL_PATTERN
 from statusapp.api.viewsets import CreatedLocationMixin, FindByIdMixin, RateLimitFirstMixin
@@ -24,6 +25,7 @@ class ApiKeyViewSet(
 
     queryset = ApiKey.objects.all()
     serializer_class = ApiKeySerializer
+    filterset_class = ApiKeyFilterSet
     required_permission = "admin"
     lookup_value_regex = ID_URL_PATTERN
 

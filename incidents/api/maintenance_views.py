@@ -2,16 +2,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from incidents import maintenance as services
-from incidents.models import Maintenance, MaintenanceStatus
+from incidents.filters import MaintenanceFilterSet
+from incidents.models import Maintenance
 from monitors.models import Monitor
-from statusapp.api.filters import ChoiceFilter
 from statusapp.api.viewsets import OrganizationScopedViewSet
 
 from .maintenance_serializers import MaintenanceSerializer
-
-MAINTENANCE_FILTERS = {
-    "status": ChoiceFilter("status", MaintenanceStatus.values, "Only maintenance windows in this status."),
-}
 
 
 @extend_schema_view(
@@ -29,7 +25,7 @@ class MaintenanceViewSet(OrganizationScopedViewSet):
 
     queryset = Maintenance.objects.all()
     serializer_class = MaintenanceSerializer
-    list_filters = MAINTENANCE_FILTERS
+    filterset_class = MaintenanceFilterSet
 
     def get_queryset(self):
         monitor_ids = Prefetch("monitors", queryset=Monitor.objects.only("id"))

@@ -6,7 +6,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from incidents import services
-from incidents.filters import INCIDENT_FILTERS
+from incidents.filters import IncidentFilterSet
 from incidents.models import Incident, IncidentUpdate
 from incidents.selectors import incidents_with_components
 from statusapp.api.ids import ID_URL_PATTERN
@@ -24,7 +24,7 @@ from .serializers import (
 class IncidentViewSet(OrganizationScopedViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
-    list_filters = INCIDENT_FILTERS
+    filterset_class = IncidentFilterSet
 
     def get_queryset(self):
         queryset = incidents_with_components(super().get_queryset())

@@ -1,3 +1,4 @@
+from django_filters import FilterSet
 from rest_framework import status, viewsets
 from rest_framework.generics import get_object_or_404
 
@@ -53,13 +54,15 @@ class FindByIdMixin:
 
 
 class OrganizationScopedViewSet(CreatedLocationMixin, FindByIdMixin, RateLimitFirstMixin, viewsets.ModelViewSet):
-    """CRUD over one organization's objects; another organization's object is a 404.
+    """Objects of the caller's organization; another organization's object is a 404.
 
     `PUT` changes only the fields sent.
     """
 
     lookup_value_regex = ID_URL_PATTERN
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    # The list's django-filter FilterSet (`<app>/filters.py`); an action listing other objects sets its own.
+    filterset_class: type[FilterSet] | None = None
 
     def get_queryset(self):
         queryset = super().get_queryset()

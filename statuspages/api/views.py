@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from statusapp.api.ids import ID_URL_PATTERN
 from statusapp.api.viewsets import CreatedLocationMixin, OrganizationScopedViewSet, RateLimitFirstMixin
 from statuspages import services, subscriptions
+from statuspages.filters import StatusPageFilterSet
 from statuspages.models import StatusPage, Subscriber
 
 from .serializers import StatusPageSerializer, SubscriberSerializer
@@ -17,6 +18,7 @@ from .serializers import StatusPageSerializer, SubscriberSerializer
 class StatusPageViewSet(OrganizationScopedViewSet):
     queryset = StatusPage.objects.prefetch_related("components")
     serializer_class = StatusPageSerializer
+    filterset_class = StatusPageFilterSet
 
     def perform_create(self, serializer):
         serializer.instance = services.status_page_create(

@@ -6,15 +6,14 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from statusapp.api.filters import ChoiceFilter
 from statusapp.api.ids import ID_URL_PATTERN
 from statusapp.api.viewsets import OrganizationScopedViewSet
 from webhooks import services
+from webhooks.filters import DeliveryFilterSet, EventFilterSet
 from webhooks.models import TEST_EVENT, Delivery, DeliveryAttempt, Event, EventType, WebhookEndpoint
 
 from .pagination import CursorPagination
 from .serializers import (
-    DELIVERY_STATUSES,
     CreatedWebhookEndpointSerializer,
     DeliveryDetailSerializer,
     DeliverySerializer,
@@ -23,9 +22,6 @@ from .serializers import (
     WebhookEndpointSerializer,
 )
 
-DELIVERY_FILTERS = {
-    "status": ChoiceFilter("status", DELIVERY_STATUSES, "Only deliveries in this state."),
-}
 DELIVERY_ID = OpenApiParameter(
     "deliveryId", OpenApiTypes.STR, OpenApiParameter.PATH, description="The delivery's id (`dlv_…`)."
 )
@@ -58,7 +54,6 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
     queryset = WebhookEndpoint.objects.all()
     serializer_class = WebhookEndpointSerializer
     required_permission = "admin"
-    list_filters: dict[str, ChoiceFilter] = {}  # the deliveries action sets its own
 
     @extend_schema(responses={201: CreatedWebhookEndpointSerializer})
     def create(self, request, *args, **kwargs):
@@ -100,11 +95,6 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
         summary="An endpoint's deliveries",
         description="Every event sent (or to be sent) to this endpoint, newest first, each with its attempts "
         "newest first: time, HTTP status, duration, error and the first bytes of the response.",
-        parameters=[
-            OpenApiParameter(
-                "status", str, enum=DELIVERY_STATUSES, required=False, description="Only deliveries in this state."
-            )
-        ],
         responses=DeliverySerializer(many=True),
     )
     @action(
@@ -112,7 +102,7 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
         methods=["get"],
         url_path="deliveries",
         serializer_class=DeliverySerializer,
-        list_filters=DELIVERY_FILTERS,
+        filterset_class=DeliveryFilterSet,
     )
     def deliveries(self, request, pk=None):
         endpoint = self.get_object()
@@ -180,11 +170,6 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
         return Response(RotatedWebhookEndpointSerializer(endpoint).data)
 
 
-EVENT_FILTERS = {
-    "type": ChoiceFilter("type", EventType.values, "Only events of this type."),
-}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List events",
@@ -200,7 +185,7 @@ class EventViewSet(OrganizationScopedViewSet):
     queryset = Event.objects.only("id", "created_at", "body")
     serializer_class = EventSerializer
     pagination_class = CursorPagination
-    list_filters = EVENT_FILTERS
+    filterset_class = EventFilterSet
     http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
