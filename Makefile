@@ -22,7 +22,7 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile --port $(PORT)
+	PORT=$(PORT) exec $(BIN)/python -m statusapp.run
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .

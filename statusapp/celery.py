@@ -1,8 +1,9 @@
 import logging
 import os
+from pathlib import Path
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_ready
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -45,3 +46,24 @@ def _close_old_connections(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+# `make run` (statusapp.run) prints the address once the worker and beat are up: each marks
+# itself ready in the folder the launcher names, after installing its signal handlers.
+READY_DIR_VARIABLE = "STATUSAPP_RUN_READY_DIR"
+
+
+def _mark_ready(name: str) -> None:
+    ready_dir = os.environ.get(READY_DIR_VARIABLE)
+    if ready_dir:
+        Path(ready_dir, name).touch()
+
+
+@worker_ready.connect
+def _worker_ready(**kwargs) -> None:
+    _mark_ready("worker")
+
+
+@beat_init.connect
+def _beat_ready(**kwargs) -> None:
+    _mark_ready("beat")

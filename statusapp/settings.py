@@ -205,6 +205,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat's schedule file under var/, not in whatever directory beat was started from.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# What tasks print (the console email backend's emails) goes to the worker's output as
+# it is, not through a logger that would label each email a WARNING.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 # Late acknowledgement needs one message at a time per worker process, or a killed
 # worker takes prefetched batches down with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -329,7 +332,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Django's loggers that write request paths: the secrets some paths carry (ping, invitation,
     # reset and subscriber links, badges) are replaced with <token> before any handler sees them.
-    "filters": {"secret_paths": {"()": "statusapp.log_redaction.RedactSecretPaths"}},
+    "filters": {
+        "secret_paths": {"()": "statusapp.log_redaction.RedactSecretPaths"},
+        "routine_at_debug": {"()": "statusapp.celery_logging.RoutineAtDebug"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -338,5 +344,11 @@ LOGGING = {
         "django.request": {"filters": ["secret_paths"]},
         "django.security.csrf": {"filters": ["secret_paths"]},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["secret_paths"]},
+        # Beat's "Sending due task" and the worker's "Task … received/succeeded", several a second,
+        # and kombu's "No hostname was supplied" for the embedded broker: at DEBUG.
+        "celery.beat": {"filters": ["routine_at_debug"]},
+        "celery.worker.strategy": {"filters": ["routine_at_debug"]},
+        "celery.app.trace": {"filters": ["routine_at_debug"]},
+        "kombu.connection": {"filters": ["routine_at_debug"]},
     },
 }
