@@ -1,7 +1,9 @@
-"""Uptime and response-time figures, read from the hourly and daily rollups only.
+"""Uptime and response-time figures, read from the hourly and daily rollups; and a
+monitor's latest raw checks, for its page's heartbeat strip and 24-hour chart.
 
-No function here scans raw check results: a window is a handful of rollup rows per
-monitor, found through the (monitor, period, bucket) unique index.
+Figures never scan raw check results: a window is a handful of rollup rows per monitor,
+found through the (monitor, period, bucket) unique index. The raw reads are one monitor's
+newest rows through the (monitor, scheduled_at) unique index, capped in number.
 
 Windows: "24h" and "7d" add up hourly rollups, "30d" and "90d" daily ones. A window
 holds the buckets that start after `now - length` and not after `now`: the current
@@ -10,15 +12,15 @@ Checks during maintenance are never in the rollups, so they are left out here to
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, FloatField, Q, QuerySet, Sum
+from django.db.models import Avg, BigIntegerField, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncMinute
 from django.utils import timezone
 
-from .models import Monitor, Rollup
+from .models import CheckResult, Monitor, Rollup
 
 WINDOWS: dict[str, tuple[str, timedelta]] = {
     "24h": (Rollup.Period.HOUR, timedelta(hours=24)),
@@ -155,3 +157,45 @@ def with_uptime_24h(monitors: QuerySet[Monitor], now: datetime | None = None) ->
     window = (adapt(now - WINDOWS["24h"][1]), adapt(now))
     # A constant statement with bound parameters: nothing of the request is spliced in.
     return monitors.annotate(uptime_24h=RawSQL(_UPTIME_24H_SQL, window, output_field=FloatField()))  # noqa: S611
+
+
+# --- a monitor's raw checks ---
+
+SUCCESSFUL = (Monitor.Status.UP, Monitor.Status.DEGRADED)
+# The 24-hour chart's most points: one a minute. A monitor checked more often than that
+# is shown as the mean of each minute.
+RAW_CHART_POINTS = 24 * 60
+
+
+def latest_checks(monitor: Monitor, count: int) -> list[CheckResult]:
+    """The monitor's `count` newest checks, newest first."""
+    return list(
+        CheckResult.objects.filter(monitor=monitor)
+        .only("id", "scheduled_at", "status", "response_time", "status_code", "error")
+        .order_by("-scheduled_at")[:count]
+    )
+
+
+def checks_chart(
+    monitor: Monitor, *, length: timedelta = timedelta(hours=24), now: datetime | None = None
+) -> list[tuple[datetime, int | None, bool]]:
+    """The checks of the last `length`, oldest first, as (time, response time in ms or
+    None, failed). So a monitor created a minute ago already has a point per check.
+
+    More than RAW_CHART_POINTS checks are grouped per minute: the mean response time, and
+    failed when any check in the minute failed.
+    """
+    now = now or timezone.now()
+    checks = CheckResult.objects.filter(monitor=monitor, scheduled_at__gt=now - length, scheduled_at__lte=now)
+    newest = checks.order_by("-scheduled_at").values_list("scheduled_at", "response_time", "status")
+    rows = list(newest[: RAW_CHART_POINTS + 1])
+    if len(rows) <= RAW_CHART_POINTS:
+        return [(at, response_time, status not in SUCCESSFUL) for at, response_time, status in reversed(rows)]
+    minutes = (
+        checks.annotate(minute=TruncMinute("scheduled_at", tzinfo=UTC))
+        .values("minute")
+        .annotate(mean=Avg("response_time"), failed=Count("id", filter=~Q(status__in=SUCCESSFUL)))
+        .order_by("minute")
+        .values_list("minute", "mean", "failed")
+    )
+    return [(minute, None if mean is None else round(mean), failed > 0) for minute, mean, failed in minutes]

@@ -18,7 +18,7 @@ from statusapp.api.exceptions import PlanLimitReached
 
 from . import selectors, services
 from .api.serializers import TYPE_FIELDS, MonitorSerializer
-from .models import CheckResult, Monitor, Rollup, StatusChange
+from .models import Monitor, Rollup, StatusChange
 
 PAGE_SIZE = 50
 INTEGER_FIELDS = {
@@ -92,6 +92,7 @@ def monitor_list(request):
         statuses=Monitor.Status.choices,
         types=Monitor.Type.choices,
         query=request.GET.urlencode(),
+        plan_limit=_plan_limit(request),
     )
     return render(request, "monitors/list.html", context)
 
@@ -155,18 +156,56 @@ def _save(request, monitor: Monitor | None):
         return None, {"nonFieldErrors": str(exc.detail)}
 
 
-def _form(request, monitor: Monitor | None):
+def _copy_values(source: Monitor) -> dict:
+    """The form's values for a new monitor like `source`: its settings under the name
+    "… (copy)". A heartbeat monitor's ping token is not a form value: the copy gets its own."""
+    values = _form_values(source)
+    suffix = " (copy)"
+    values["name"] = source.name[: Monitor._meta.get_field("name").max_length - len(suffix)] + suffix
+    return values
+
+
+def _plan_limit(request) -> dict:
+    """The plan's monitor limit and how many the organization has, for the New button."""
+    return {
+        "limit": request.organization.limits.monitors,
+        "count": Monitor.objects.filter(organization=request.organization).count(),
+        "plan": request.organization.get_plan_display(),
+    }
+
+
+def _at_plan_limit(request) -> str | None:
+    """Why no monitor can be added now, or None."""
+    plan = _plan_limit(request)
+    if plan["limit"] is None or plan["count"] < plan["limit"]:
+        return None
+    return f"Plan limit reached: {plan['limit']} monitors on {plan['plan']}."
+
+
+def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
+    if monitor is None and request.method == "GET" and (refusal := _at_plan_limit(request)):
+        # Say so now rather than offer a form that fails once filled in.
+        messages.error(request, refusal)
+        return redirect("monitors:list")
     errors = {}
     if request.method == "POST":
         saved, errors = _save(request, monitor)
         if saved is not None:
             messages.success(request, f"Monitor “{saved.name}” saved.")
             return redirect("monitors:list")
+    if request.method == "POST":
+        values = _form_values(monitor, request.POST)
+    else:
+        values = _copy_values(copy_of) if copy_of is not None else _form_values(monitor)
+    if copy_of is not None:
+        title = f"Clone {copy_of.name}"
+    else:
+        title = "New monitor" if monitor is None else f"Edit {monitor.name}"
     context = {
         "section": "monitors",
-        "title": "New monitor" if monitor is None else f"Edit {monitor.name}",
+        "title": title,
         "monitor": monitor,
-        "values": _form_values(monitor, request.POST if request.method == "POST" else None),
+        "values": values,
         "errors": errors,
         "types": Monitor.Type.choices,
         "methods": MonitorSerializer().fields["method"].choices,
@@ -176,13 +215,26 @@ def _form(request, monitor: Monitor | None):
     return render(request, "monitors/form.html", context, status=400 if errors else 200)
 
 
-CHART_WINDOWS = {"24h": (Rollup.Period.HOUR, 24), "7d": (Rollup.Period.HOUR, 24 * 7), "30d": (Rollup.Period.DAY, 30)}
-CHART_WINDOWS["90d"] = (Rollup.Period.DAY, 90)
+# The 24-hour chart shows every check (selectors.checks_chart); longer windows the hourly
+# or daily rollups: (period, buckets).
+ROLLUP_WINDOWS = {"7d": (Rollup.Period.HOUR, 24 * 7), "30d": (Rollup.Period.DAY, 30), "90d": (Rollup.Period.DAY, 90)}
+CHART_WINDOWS = ["24h", *ROLLUP_WINDOWS]
+HEARTBEAT_CELLS = 60  # the heartbeat strip's checks, as on Uptime Kuma's monitor page
+RECENT_CHECKS_SHOWN = 20
 
 
 def _chart(monitor: Monitor, window: str) -> dict:
-    """Mean response time and uptime per hour (24h, 7d) or day (30d, 90d), for Chart.js."""
-    period, buckets = CHART_WINDOWS[window]
+    """For Chart.js: per check over 24 hours (`period` "check", `failed` flags), else per
+    hour (7d) or day (30d, 90d) with the mean response time and uptime."""
+    if window == "24h":
+        points = selectors.checks_chart(monitor)
+        return {
+            "labels": [at.isoformat() for at, _, _ in points],
+            "response": [None if failed else response_time for _, response_time, failed in points],
+            "failed": [failed for _, _, failed in points],
+            "period": "check",
+        }
+    period, buckets = ROLLUP_WINDOWS[window]
     step = timedelta(hours=1) if period == Rollup.Period.HOUR else timedelta(days=1)
     rows = Rollup.objects.filter(monitor=monitor, period=period, bucket__gt=timezone.now() - step * buckets).order_by(
         "bucket"
@@ -225,16 +277,20 @@ def monitor_detail(request, monitor_id: str):
     window = request.GET.get("window", "24h")
     if window not in CHART_WINDOWS:
         window = "24h"
+    checks = selectors.latest_checks(monitor, HEARTBEAT_CELLS)
     context = {
         "section": "monitors",
         "title": monitor.name,
         "monitor": monitor,
         "window": window,
-        "windows": list(CHART_WINDOWS),
+        "windows": CHART_WINDOWS,
         "chart": _chart(monitor, window),
         "days": _days(monitor),
         "summary": selectors.monitor_uptime_summary(monitor),
-        "checks": CheckResult.objects.filter(monitor=monitor).order_by("-scheduled_at")[:20],
+        # Oldest first, left-padded with empty cells so the newest check is always on the right.
+        "heartbeats": [None] * (HEARTBEAT_CELLS - len(checks)) + checks[::-1],
+        "checks": checks[:RECENT_CHECKS_SHOWN],
+        "oldest_check": checks[-1] if checks else None,
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],
         "can_edit": request.membership.role != Membership.Role.VIEWER,
     }
@@ -244,6 +300,14 @@ def monitor_detail(request, monitor_id: str):
 @dashboard_view(MEMBER)
 def monitor_create(request):
     return _form(request, None)
+
+
+@dashboard_view(MEMBER)
+def monitor_clone(request, monitor_id: str):
+    """The new-monitor form filled in with a copy of this monitor's settings; nothing is
+    saved until it is submitted (to this address, as a new monitor)."""
+    source = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    return _form(request, None, copy_of=source)
 
 
 @dashboard_view(MEMBER)

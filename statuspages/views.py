@@ -59,6 +59,8 @@ def page_list(request):
         "title": "Status pages",
         "pages": pages,
         "can_edit": request.membership.role != Membership.Role.VIEWER,
+        "limit": request.organization.limits.status_pages,
+        "plan": request.organization.get_plan_display(),
     }
     return render(request, "pages/list.html", context)
 

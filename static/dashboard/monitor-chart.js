@@ -1,34 +1,75 @@
-// The monitor page's chart: mean response time (line, ms) and uptime (bars, %) per
-// hour or day, from the JSON the page carries (#chart-data).
+// The monitor page's chart, from the JSON the page carries (#chart-data):
+// - period "check" (24 hours): the response time of each check (line, ms) and each
+//   failed check (red bar);
+// - period "hour" or "day" (7, 30, 90 days): the mean response time (line, ms) and uptime
+//   (bars, %) of each hour or day.
+// Times are shown in the person's time zone (the canvas's data-time-zone), in the same
+// format as the dashboard's tables ("Dec 7, 14:05:09", see monitors/templatetags/dashboard_time.py).
 (function () {
   "use strict";
+
+  function formatter(timeZone, withTime) {
+    var options = { timeZone: timeZone || "UTC", month: "short", day: "numeric" };
+    if (withTime) {
+      options.hour = "2-digit";
+      options.minute = "2-digit";
+      options.second = "2-digit";
+      options.hourCycle = "h23";
+    }
+    try {
+      return new Intl.DateTimeFormat("en-US", options);
+    } catch (error) { // an unknown zone name: UTC rather than no chart
+      options.timeZone = "UTC";
+      return new Intl.DateTimeFormat("en-US", options);
+    }
+  }
+
+  function checkDatasets(data) {
+    return [
+      { type: "line", label: "Response time (ms)", data: data.response, borderColor: "#2563eb", backgroundColor: "#2563eb", yAxisID: "ms", spanGaps: false, pointRadius: data.labels.length > 120 ? 0 : 2, tension: 0.2 },
+      { type: "bar", label: "Failed check", data: data.failed.map(function (failed) { return failed ? 1 : null; }), backgroundColor: "rgba(185, 28, 28, 0.35)", yAxisID: "failed", barPercentage: 1, categoryPercentage: 1 },
+    ];
+  }
+
+  function rollupDatasets(data) {
+    return [
+      { type: "line", label: "Response time (ms)", data: data.response, borderColor: "#2563eb", backgroundColor: "#2563eb", yAxisID: "ms", spanGaps: true, pointRadius: 0, tension: 0.2 },
+      { type: "bar", label: "Uptime (%)", data: data.uptime, backgroundColor: "rgba(21, 128, 61, 0.25)", yAxisID: "uptime" },
+    ];
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var canvas = document.getElementById("response-chart");
     var source = document.getElementById("chart-data");
     if (!canvas || !source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
-    var hourly = data.period === "hour";
-    var labels = data.labels.map(function (iso) {
-      var date = new Date(iso);
-      return hourly
-        ? date.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
-        : date.toLocaleDateString([], { month: "short", day: "numeric" });
-    });
+    var perCheck = data.period === "check";
+    var format = formatter(canvas.dataset.timeZone, data.period !== "day");
+    var labels = data.labels.map(function (iso) { return format.format(new Date(iso)); });
+    var scales = { ms: { position: "left", beginAtZero: true, title: { display: true, text: "ms" } } };
+    if (perCheck) {
+      scales.failed = { display: false, min: 0, max: 1 };
+    } else {
+      scales.uptime = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "uptime %" } };
+    }
+    scales.x = { ticks: { autoSkip: true, maxRotation: 0, maxTicksLimit: 6 } };
     new Chart(canvas, {
-      data: {
-        labels: labels,
-        datasets: [
-          { type: "line", label: "Response time (ms)", data: data.response, borderColor: "#2563eb", backgroundColor: "#2563eb", yAxisID: "ms", spanGaps: true, pointRadius: 0, tension: 0.2 },
-          { type: "bar", label: "Uptime (%)", data: data.uptime, backgroundColor: "rgba(21, 128, 61, 0.25)", yAxisID: "uptime" },
-        ],
-      },
+      data: { labels: labels, datasets: perCheck ? checkDatasets(data) : rollupDatasets(data) },
       options: {
         animation: false,
         maintainAspectRatio: false,
         interaction: { mode: "index", intersect: false },
-        scales: {
-          ms: { position: "left", beginAtZero: true, title: { display: true, text: "ms" } },
-          uptime: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "uptime %" } },
+        scales: scales,
+        plugins: {
+          tooltip: {
+            filter: function (item) { return item.raw !== null; },
+            callbacks: {
+              label: function (item) {
+                if (item.dataset.yAxisID === "failed") return "Failed";
+                return item.dataset.label + ": " + item.formattedValue;
+              },
+            },
+          },
         },
       },
     });
