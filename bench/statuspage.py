@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/statuspage.py [--seconds 10] [--connections 10] [-
 Needs wrk (`apt-get install -y wrk`) and, by default, PostgreSQL and Redis on 127.0.0.1
 (DATABASE_URL / REDIS_URL override; the database is created if missing).
 
-The page has 50 components, 90 days of daily rollups and 5 open incidents.
+The page has 50 components, 90 days of daily rollups, 5 open incidents and 10 resolved
+ones in its "Past incidents" (the last 15 days).
 
 1. Uncached: the organization's generation is bumped before each request (outside the
    timed part), so every request builds the page from the database.
@@ -45,6 +46,7 @@ from bench.harness import ensure_database, gunicorn, report, setup_environment, 
 COMPONENTS = 50
 DAYS = 90
 INCIDENTS = 5
+PAST_INCIDENTS = 10  # resolved, over the last 15 days
 SLUG = "bench-pages"
 HOST = "127.0.0.1"
 STATIC_DIR = "bench"  # under STATIC_ROOT; removed afterwards
@@ -82,7 +84,7 @@ def prepare():
     from accounts.models import Organization
     from accounts.plans import Plan
     from incidents.models import Incident
-    from incidents.services import incident_create
+    from incidents.services import incident_create, incident_update
     from monitors.models import Monitor, Rollup
     from statuspages.models import StatusPage
     from statuspages.services import status_page_create
@@ -139,6 +141,17 @@ def prepare():
         )
         # Opened some days ago, so that their titles show on several day cells.
         Incident.objects.filter(pk=incident.pk).update(created_at=today - timedelta(days=i * 2, hours=-3))
+    for i in range(PAST_INCIDENTS):
+        incident = incident_create(
+            organization=org,
+            title=f"Slow responses on Service {i * 5:02}",
+            description="Responses are slower than usual; we are looking into it.",
+            impact=["low", "medium", "high"][i % 3],
+            affected=[(monitors[i * 5], None)],
+        )
+        incident_update(incident=incident, status="RESOLVED", update="This incident has been resolved.")
+        opened = today - timedelta(days=(i * 3) % 15, hours=-9)
+        Incident.objects.filter(pk=incident.pk).update(created_at=opened, resolved_at=opened + timedelta(hours=1))
 
     from django.db import connection
 

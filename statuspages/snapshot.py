@@ -115,11 +115,21 @@ class PastIncident:
     last_message: str
     last_at: datetime
 
+    # Written here rather than with the template's date filter: a page has dozens of them.
+    @property
+    def posted(self) -> str:
+        at = self.last_at.astimezone(UTC)
+        return f"{at:%b} {at.day}, {at:%H:%M} UTC"
+
 
 @dataclass
 class PastDay:
     date: date
     incidents: list[PastIncident]  # newest first; [] says "No incidents reported."
+
+    @property
+    def label(self) -> str:
+        return f"{self.date:%b} {self.date.day}, {self.date.year}"
 
 
 @dataclass
