@@ -205,6 +205,7 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         "section": "monitors",
         "title": title,
         "monitor": monitor,
+        "copy_of": copy_of,
         "values": values,
         "errors": errors,
         "types": Monitor.Type.choices,

@@ -481,6 +481,7 @@ def test_clone_opens_the_new_monitor_form_filled_in_and_saves_nothing(client, pe
     assert response.status_code == 200 and "Clone Checkout API" in html
     assert 'value="Checkout API (copy)"' in html and 'value="https://shop.example.com/health"' in html
     assert 'value="30"' in html and "X-Probe: 1" in html and 'value="800"' in html
+    assert "nothing is saved until you create it" in html
     assert Monitor.objects.count() == 1  # nothing saved yet
 
 

@@ -1,6 +1,7 @@
 """The dashboard a new user meets, in Chromium: the overview's counts, a minute-old
 monitor's heartbeat strip and 24-hour chart (drawn from its raw checks, in the active time
-zone), and the monitor list on a 390 px wide phone."""
+zone), the monitor list on a 390 px wide phone, cloning a monitor up to the plan's limit,
+and a status page's description rendered from Markdown."""
 
 import secrets
 import zoneinfo
@@ -10,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import dateformat, timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, Organization
 from accounts.preferences import time_zone_set
 from incidents.models import IncidentStatus
 from monitors.checking import Observation, record_observations
@@ -18,7 +19,7 @@ from monitors.engine import CheckResult as Outcome
 from monitors.models import CheckResult, Monitor, StatusChange
 from monitors.templatetags.dashboard_time import TIME_FORMAT
 
-from ..factories import IncidentFactory, MonitorFactory, OrganizationFactory
+from ..factories import IncidentFactory, MonitorFactory, OrganizationFactory, StatusPageFactory
 
 PASSWORD = secrets.token_urlsafe(16)
 DESKTOP = {"width": 1280, "height": 900}
@@ -171,5 +172,42 @@ def test_the_monitor_list_fits_a_390_px_phone(browser, live_server, organization
     page.goto(f"{live_server.url}/monitors/")
     assert page.get_by_role("link", name="New monitor").is_visible()
     assert page.get_by_role("button", name="Pause selected").is_visible()
+    assert page.refused == []
+    page.context.close()
+
+
+def test_clone_a_monitor_then_see_the_plan_limit_and_a_rendered_page_description(
+    browser, live_server, organization, artifacts
+):
+    Organization.objects.filter(pk=organization.pk).update(plan="free")
+    source = MonitorFactory(organization=organization, name="Checkout API", interval=30)
+    MonitorFactory.create_batch(48, organization=organization)  # Free allows 50: room for one more
+    StatusPageFactory(
+        organization=organization, name="Acme status", description="**All** systems, [docs](https://e.example)"
+    )
+
+    page = _log_in(browser, live_server, DESKTOP)
+    page.goto(f"{live_server.url}/monitors/{source.id}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Clone").click()
+    assert page.get_by_label("Name", exact=True).input_value() == "Checkout API (copy)"
+    assert page.get_by_label("URL", exact=True).input_value() == source.url
+    assert page.get_by_label("Interval (seconds)").input_value() == "30"
+    page.screenshot(path=artifacts / "dashboard-monitor-clone.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create monitor").click()
+    assert Monitor.objects.filter(name="Checkout API (copy)", interval=30).count() == 1
+
+    # That was the 50th: the list now says so where the New button was.
+    assert page.get_by_role("button", name="New monitor").is_disabled()
+    assert page.locator("[data-plan-limit]").inner_text() == "Plan limit reached: 50 monitors on Free"
+    page.screenshot(path=artifacts / "dashboard-monitors-plan-limit.png")
+
+    page.goto(f"{live_server.url}/pages/")
+    description = page.locator(".description")
+    assert description.inner_text() == "All systems, docs"
+    assert description.locator("strong").inner_text() == "All"
+    assert page.get_by_role("button", name="New status page").is_disabled()
+    page.screenshot(path=artifacts / "dashboard-pages-markdown.png")
     assert page.refused == []
     page.context.close()
