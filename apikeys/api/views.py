@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -34,7 +34,18 @@ class ApiKeyViewSet(
             return ApiKey.objects.none()
         return ApiKey.objects.filter(organization=self.request.auth.organization)
 
-    @extend_schema(request=ApiKeySerializer, responses={201: CreatedApiKeySerializer})
+    @extend_schema(
+        request=ApiKeySerializer,
+        responses={201: CreatedApiKeySerializer},
+        examples=[
+            OpenApiExample(
+                "Read-only, for a dashboard", value={"name": "Grafana", "permission": "read"}, request_only=True
+            ),
+            OpenApiExample(
+                "For a deploy pipeline", value={"name": "CI deploys", "permission": "write"}, request_only=True
+            ),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

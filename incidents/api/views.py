@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -19,8 +19,34 @@ from .serializers import (
     IncidentUpdateSerializer,
 )
 
+INCIDENT_CHANGE_EXAMPLES = [
+    OpenApiExample(
+        "Resolve", value={"status": "RESOLVED", "update": "Issue resolved. All systems operational."}, request_only=True
+    ),
+    OpenApiExample("Lower the impact", value={"impact": "low"}, request_only=True),
+]
 
-@extend_schema_view(create=extend_schema(request=IncidentCreateSerializer))
+
+@extend_schema_view(
+    create=extend_schema(
+        request=IncidentCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "An incident on one monitor",
+                value={
+                    "title": "Database Maintenance",
+                    "description": "Planned maintenance on primary database",
+                    "status": "INVESTIGATING",
+                    "affectedComponents": ["mon_123"],
+                    "impact": "high",
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    update=extend_schema(examples=INCIDENT_CHANGE_EXAMPLES),
+    partial_update=extend_schema(examples=INCIDENT_CHANGE_EXAMPLES),
+)
 class IncidentViewSet(OrganizationScopedViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
@@ -46,7 +72,22 @@ class IncidentViewSet(OrganizationScopedViewSet):
     def perform_destroy(self, instance):
         services.incident_delete(incident=instance)
 
-    @extend_schema(request=IncidentUpdateSerializer, responses={201: IncidentUpdateSerializer})
+    @extend_schema(
+        request=IncidentUpdateSerializer,
+        responses={201: IncidentUpdateSerializer},
+        examples=[
+            OpenApiExample(
+                "Tell subscribers",
+                value={"message": "Investigating database connectivity issues", "notifySubscribers": True},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Move the status on",
+                value={"status": "MONITORING", "message": "A fix is deployed; we are watching the error rate."},
+                request_only=True,
+            ),
+        ],
+    )
     @action(detail=True, methods=["post"], url_path="updates", serializer_class=IncidentUpdateSerializer)
     def updates(self, request, pk=None):
         incident = self.get_object()

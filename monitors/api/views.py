@@ -1,7 +1,7 @@
 import time
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -27,6 +27,42 @@ _pages: dict[tuple, tuple[bytes, float]] = {}
 _MAX_PAGES = 256
 
 
+CHANGE_EXAMPLES = [
+    OpenApiExample("Pause", value={"status": "PAUSED"}, request_only=True),
+    OpenApiExample("Resume", value={"status": "ACTIVE"}, request_only=True),
+    OpenApiExample("Rename and check more often", value={"name": "Public API", "interval": 30}, request_only=True),
+]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "HTTP",
+                value={
+                    "name": "API Health Check",
+                    "type": "http",
+                    "url": "https://api.example.com/health",
+                    "interval": 60,
+                    "timeout": 10,
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "TCP port",
+                value={"name": "Primary database", "type": "tcp", "host": "db.example.com", "port": 5432},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Heartbeat",
+                value={"name": "Nightly backup", "type": "heartbeat", "interval": 86400, "grace": 3600},
+                request_only=True,
+            ),
+        ]
+    ),
+    update=extend_schema(examples=CHANGE_EXAMPLES),
+    partial_update=extend_schema(examples=CHANGE_EXAMPLES),
+)
 class MonitorViewSet(OrganizationScopedViewSet):
     queryset = Monitor.objects.all()
     serializer_class = MonitorSerializer

@@ -9,7 +9,7 @@ from .exceptions import PayloadTooLarge
 
 
 class AnyTypeJSONParser(BaseParser):
-    # Matches every content type: curl's default form type carries JSON in the seed.
+    # Matches every content type: the API reference guide's curl examples send JSON with curl's default form type.
     media_type = "*/*"
 
     def parse(self, stream, media_type=None, parser_context=None):

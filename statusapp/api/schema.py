@@ -10,7 +10,7 @@ import copy
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import force_instance, is_serializer
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 from .errors import CODES
@@ -48,6 +48,32 @@ ERRORS = {
 }
 
 
+# What each error looks like, for the docs' example responses: the code its status always carries.
+ERROR_EXAMPLES = {
+    400: {
+        "message": "Invalid monitor URL",
+        "details": "Enter a valid URL.",
+        "fields": {"url": ["Enter a valid URL."]},
+    },
+    401: {"message": "Invalid, expired or revoked API key.", "details": ""},
+    403: {"message": "This request needs an API key with 'write' permission.", "details": ""},
+    404: {"message": "Not found.", "details": ""},
+    413: {"message": "Request body is larger than 262144 bytes.", "details": ""},
+    429: {"message": "Rate limit exceeded", "details": "Hourly request limit for your plan reached"},
+}
+
+
+def error_response(status_code: int) -> OpenApiResponse:
+    example = {"error": {"code": CODES[status_code], **ERROR_EXAMPLES[status_code]}}
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=ERRORS[status_code],
+        examples=[
+            OpenApiExample(f"{status_code} {CODES[status_code]}", value=example, status_codes=[str(status_code)])
+        ],
+    )
+
+
 class AutoSchema(SpectacularAutoSchema):
     def map_parsers(self):
         # AnyTypeJSONParser reads a body as JSON whatever its declared type (`*/*`), so
@@ -81,8 +107,9 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status_code in self._error_statuses():
-            response = OpenApiResponse(ErrorSerializer, description=ERRORS[status_code])
-            responses.setdefault(str(status_code), self._get_response_for_code(response, str(status_code)))
+            responses.setdefault(
+                str(status_code), self._get_response_for_code(error_response(status_code), str(status_code))
+            )
         return responses
 
     def _error_statuses(self) -> list[int]:

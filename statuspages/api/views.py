@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
@@ -14,7 +14,29 @@ from statuspages.models import StatusPage, Subscriber
 
 from .serializers import StatusPageSerializer, SubscriberSerializer
 
+PAGE_CHANGE_EXAMPLES = [
+    OpenApiExample("Rename", value={"name": "Updated Name", "description": "Updated description"}, request_only=True),
+    OpenApiExample("Make private", value={"isPublic": False, "password": "correct horse battery"}, request_only=True),
+]
 
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[
+            OpenApiExample(
+                "A page showing one monitor",
+                value={
+                    "name": "Acme Cloud Status",
+                    "description": "Live status of the Acme Cloud API and dashboard.",
+                    "components": ["mon_123"],
+                },
+                request_only=True,
+            )
+        ]
+    ),
+    update=extend_schema(examples=PAGE_CHANGE_EXAMPLES),
+    partial_update=extend_schema(examples=PAGE_CHANGE_EXAMPLES),
+)
 class StatusPageViewSet(OrganizationScopedViewSet):
     queryset = StatusPage.objects.prefetch_related("components")
     serializer_class = StatusPageSerializer
@@ -47,6 +69,14 @@ SUBSCRIBER_ID = OpenApiParameter("subscriberId", OpenApiTypes.STR, OpenApiParame
         description="Sends a confirmation email unless `confirmed` is true. Idempotent: an address "
         "already subscribed is returned as it is.",
         parameters=[PAGE_ID],
+        examples=[
+            OpenApiExample("Subscribe, confirming by email", value={"email": "ops@example.com"}, request_only=True),
+            OpenApiExample(
+                "Import an address that already opted in",
+                value={"email": "cto@example.com", "confirmed": True},
+                request_only=True,
+            ),
+        ],
     ),
     retrieve=extend_schema(
         summary="One subscriber",

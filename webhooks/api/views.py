@@ -1,6 +1,6 @@
 from django.db.models import F, Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -48,6 +48,16 @@ def deliveries_of(endpoint: WebhookEndpoint, *, with_payload: bool = False):
     return queryset
 
 
+ENDPOINT_CHANGE_EXAMPLES = [
+    OpenApiExample("Change the events", value={"events": ["monitor.down", "monitor.up"]}, request_only=True),
+    OpenApiExample("Pause deliveries", value={"enabled": False}, request_only=True),
+]
+
+
+@extend_schema_view(
+    update=extend_schema(examples=ENDPOINT_CHANGE_EXAMPLES),
+    partial_update=extend_schema(examples=ENDPOINT_CHANGE_EXAMPLES),
+)
 class WebhookEndpointViewSet(OrganizationScopedViewSet):
     """Webhook endpoints. Admin keys only: they carry signing secrets."""
 
@@ -55,7 +65,21 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
     serializer_class = WebhookEndpointSerializer
     required_permission = "admin"
 
-    @extend_schema(responses={201: CreatedWebhookEndpointSerializer})
+    @extend_schema(
+        responses={201: CreatedWebhookEndpointSerializer},
+        examples=[
+            OpenApiExample(
+                "Monitor and incident events",
+                value={
+                    "url": "https://hooks.example.com/statusapp",
+                    "description": "On-call bot",
+                    "events": ["monitor.down", "monitor.up", "incident.created"],
+                },
+                request_only=True,
+            ),
+            OpenApiExample("Every event", value={"url": "https://hooks.example.com/everything"}, request_only=True),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
