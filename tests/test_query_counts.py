@@ -86,12 +86,13 @@ def test_monitor_list_queries_do_not_grow_with_monitors(admin, org):
     assert_constant(few, many, PER_REQUEST + 1)
 
 
-def test_filtered_monitor_list_queries_do_not_grow_with_monitors(admin, org):
+@pytest.mark.parametrize("filters", ["category=tcp", "type=tcp&status=PENDING&search=MONITOR"])
+def test_filtered_monitor_list_queries_do_not_grow_with_monitors(admin, org, filters):
     make_monitors(org, 6)
     admin.get("/api/monitors")  # warm-up
-    few = measure(admin, "/api/monitors?limit=100&category=tcp", 1)
+    few = measure(admin, f"/api/monitors?limit=100&{filters}", 1)
     make_monitors(org, 594)
-    many = measure(admin, "/api/monitors?limit=100&category=tcp", 100)
+    many = measure(admin, f"/api/monitors?limit=100&{filters}", 100)
 
     # API key, rate-limit update, page with its total and its monitors' 24h uptime
     assert_constant(few, many, PER_REQUEST + 1)
@@ -122,12 +123,13 @@ def test_incident_list_queries_do_not_grow_with_incidents(admin, org):
     assert_constant(few, many, PER_REQUEST + 2)
 
 
-def test_filtered_incident_list_queries_do_not_grow_with_incidents(admin, org):
+@pytest.mark.parametrize("filters", ["status=INVESTIGATING", "status=INVESTIGATING&search=database"])
+def test_filtered_incident_list_queries_do_not_grow_with_incidents(admin, org, filters):
     make_incidents(org, 5)
     admin.get("/api/incidents")  # warm-up
-    few = measure(admin, "/api/incidents?limit=100&status=INVESTIGATING", 5)
+    few = measure(admin, f"/api/incidents?limit=100&{filters}", 5)
     make_incidents(org, 95)
-    many = measure(admin, "/api/incidents?limit=100&status=INVESTIGATING", 100)
+    many = measure(admin, f"/api/incidents?limit=100&{filters}", 100)
 
     # API key, rate-limit update, page with its total, affected components + monitors
     assert_constant(few, many, PER_REQUEST + 2)
