@@ -12,6 +12,7 @@ urlpatterns = [
     path("new", views.monitor_create, name="create"),
     path("bulk", views.monitor_bulk, name="bulk"),
     path("<str:monitor_id>/", views.monitor_detail, name="detail"),
+    path("<str:monitor_id>/heartbeats", views.monitor_heartbeats, name="heartbeats"),
     path("<str:monitor_id>/edit", views.monitor_edit, name="edit"),
     path("<str:monitor_id>/clone", views.monitor_clone, name="clone"),
     path("<str:monitor_id>/pause", views.monitor_pause, name="pause"),

@@ -272,6 +272,24 @@ def _days(monitor: Monitor, days: int = 90) -> list[dict]:
     return cells
 
 
+def _heartbeats_context(checks: list) -> dict:
+    """The heartbeat strip of these checks (newest first): oldest first, left-padded with
+    empty cells so the newest check is always on the right."""
+    return {
+        "heartbeats": [None] * (HEARTBEAT_CELLS - len(checks)) + checks[::-1],
+        "newest_check": checks[0] if checks else None,
+        "oldest_check": checks[-1] if checks else None,
+    }
+
+
+@dashboard_view()
+def monitor_heartbeats(request, monitor_id: str):
+    """The heartbeat strip alone: what the monitor's page polls."""
+    monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
+    context = _heartbeats_context(selectors.latest_checks(monitor, HEARTBEAT_CELLS))
+    return render(request, "monitors/_heartbeats.html", context)
+
+
 @dashboard_view()
 def monitor_detail(request, monitor_id: str):
     monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
@@ -279,7 +297,7 @@ def monitor_detail(request, monitor_id: str):
     if window not in CHART_WINDOWS:
         window = "24h"
     checks = selectors.latest_checks(monitor, HEARTBEAT_CELLS)
-    context = {
+    context = _heartbeats_context(checks) | {
         "section": "monitors",
         "title": monitor.name,
         "monitor": monitor,
@@ -288,10 +306,7 @@ def monitor_detail(request, monitor_id: str):
         "chart": _chart(monitor, window),
         "days": _days(monitor),
         "summary": selectors.monitor_uptime_summary(monitor),
-        # Oldest first, left-padded with empty cells so the newest check is always on the right.
-        "heartbeats": [None] * (HEARTBEAT_CELLS - len(checks)) + checks[::-1],
         "checks": checks[:RECENT_CHECKS_SHOWN],
-        "oldest_check": checks[-1] if checks else None,
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],
         "can_edit": request.membership.role != Membership.Role.VIEWER,
     }

@@ -360,6 +360,19 @@ def test_the_heartbeat_strip_holds_the_newest_sixty_checks(client, person, org):
     assert strip.count('<li class="UP"') == 60 and 'class="DOWN"' not in strip
 
 
+def test_the_heartbeat_strip_refreshes_itself(client, person, org, other_org):
+    person(org, "viewer", client)
+    monitor = MonitorFactory(organization=org)
+    page = client.get(f"/monitors/{monitor.id}/").content.decode()
+    assert f'hx-get="/monitors/{monitor.id}/heartbeats" hx-trigger="every 10s"' in page
+
+    _checks(monitor, [("UP", 80), ("DOWN", None)])
+    strip = client.get(f"/monitors/{monitor.id}/heartbeats").content.decode()
+    assert "<html" not in strip and strip.count("<li") == 60
+    assert re.findall(r'<li class="(\w+)" title=', strip) == ["UP", "DOWN"]
+    assert client.get(f"/monitors/{MonitorFactory(organization=other_org).id}/heartbeats").status_code == 404
+
+
 def test_a_monitor_without_checks_says_so(client, person, org):
     person(org, "viewer", client)
     html = client.get(f"/monitors/{MonitorFactory(organization=org).id}/").content.decode()
