@@ -79,9 +79,13 @@ def test_a_refused_create_has_no_location(admin):
     assert "Location" not in response
 
 
-def test_every_create_in_the_schema_is_covered(client):
+def test_every_create_in_the_schema_is_covered_and_documents_location(client):
     schema = yaml.safe_load(client.get("/api/schema").content)
     creates = {
-        path for path, methods in schema["paths"].items() if "201" in methods.get("post", {}).get("responses", {})
+        path: methods["post"]["responses"]["201"]
+        for path, methods in schema["paths"].items()
+        if "201" in methods.get("post", {}).get("responses", {})
     }
-    assert creates == set(CREATES)
+    assert set(creates) == set(CREATES)
+    for response in creates.values():
+        assert response["headers"]["Location"]["schema"] == {"type": "string"}

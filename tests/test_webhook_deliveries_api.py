@@ -531,6 +531,9 @@ def test_test_event_reaches_the_receiver_signed_now(admin, live):
 
     assert response.status_code == 202, response.content
     body = response.json()
+    # Where to follow the delivery the test event made.
+    assert response["Location"] == f"/api/webhooks/{created['id']}/deliveries/{body['id']}"
+    assert admin.get(response["Location"]).json()["id"] == body["id"]
     assert set(body) == DELIVERY_KEYS | {"payload"}
     assert body["event"] == "webhook.test"
     assert body["status"] in ("pending", "delivered")
@@ -581,6 +584,7 @@ def test_redeliver_sends_the_same_event_again_and_logs_a_second_attempt(admin, o
 
     assert response.status_code == 202, response.content
     assert response.json()["id"] == delivery_id
+    assert response["Location"] == f"/api/webhooks/{created['id']}/deliveries/{delivery_id}"
     assert response.json()["payload"] == json.loads(event.body)
     wait_for(lambda: len(receiver.requests) >= 2)
     first, second = receiver.requests[:2]

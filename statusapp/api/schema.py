@@ -112,6 +112,15 @@ class AutoSchema(SpectacularAutoSchema):
             )
         return responses
 
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) == "201":  # viewsets.CreatedLocationMixin
+            headers["Location"] = {
+                "schema": {"type": "string"},
+                "description": "The new object's path: this path, then `/` and its id.",
+            }
+        return headers
+
     def _error_statuses(self) -> list[int]:
         statuses = [401, 403, 429]  # every operation needs a key and counts against the plan
         # A change may be refused for its body, its query or the object's state (a disabled

@@ -1,4 +1,5 @@
 from django.db.models import F, Prefetch
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
@@ -111,9 +112,11 @@ class WebhookEndpointViewSet(OrganizationScopedViewSet):
             )
 
     def delivery_response(self, endpoint: WebhookEndpoint, delivery_id: str, status_code: int) -> Response:
+        """The delivery as it is now, and in `Location` where to follow it."""
         # Read back: with an eager broker the delivery may already have been sent.
         delivery = get_object_or_404(deliveries_of(endpoint, with_payload=True), pk=delivery_id)
-        return Response(DeliveryDetailSerializer(delivery).data, status=status_code)
+        location = reverse("webhook-delivery", kwargs={"pk": endpoint.pk, "deliveryId": delivery.pk})
+        return Response(DeliveryDetailSerializer(delivery).data, status=status_code, headers={"Location": location})
 
     @extend_schema(
         summary="An endpoint's deliveries",
