@@ -134,19 +134,21 @@ class Launcher:
         received: list[int] = []
 
         def on_signal(signum: int, frame) -> None:
+            # Only this: a handler runs between two bytecodes of the main thread, which may
+            # hold any lock at that moment (Event.set here could deadlock on Event.wait's).
             received.append(signum)
-            self.stopping.set()
 
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         self.start()
         threading.Thread(target=self._announce_when_ready, daemon=True).start()
         exited: Child | None = None
-        while not self.stopping.wait(0.2):
+        while not received:
             exited = next((child for child in self.children if child.process.poll() is not None), None)
             if exited is not None:
                 self.say("run", f"{exited.name} exited with {exited.process.returncode}; stopping the others")
                 break
+            time.sleep(0.2)
         if received:
             self.say("run", f"{signal.Signals(received[0]).name} received; stopping (each finishes its work in hand)")
         self.stopping.set()
