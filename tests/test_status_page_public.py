@@ -17,7 +17,7 @@ from incidents import services as incident_services
 from incidents.maintenance import refresh_monitor_flags
 from incidents.models import Incident, IncidentUpdate, Maintenance
 from monitors.models import Monitor, Rollup
-from statuspages import access, page_cache, services
+from statuspages import access, page_cache, services, snapshot
 from statuspages.models import StatusPage
 
 from .factories import MonitorFactory
@@ -302,6 +302,17 @@ def test_past_incidents_show_the_last_15_days_newest_first(client, acme, org):
     assert "Billing hiccup" not in past  # only about a component of another page
     assert "API errors" not in past  # still open: it is under Active incidents
     assert '<a href="http://testserver/status/acme/history">' in past
+
+
+def test_past_incidents_show_at_most_the_newest_past_limit(client, acme, org, monkeypatch):
+    monkeypatch.setattr(snapshot, "PAST_LIMIT", 2)
+    for days_ago in (1, 2, 4):
+        resolved_incident(org, f"Flap {days_ago} days ago", days_ago, affected=[(acme["api"], None)])
+
+    past = section(html(client), "past-incidents")
+
+    assert re.findall(r"Flap \d days ago", past) == ["Flap 1 days ago", "Flap 2 days ago"]
+    assert past.count('<p class="no-incidents">No incidents reported.</p>') == 13
 
 
 def test_a_resolved_incident_moves_to_past_incidents_at_once(client, acme, redis_url):
