@@ -88,7 +88,13 @@ class Launcher:
                 f"exec {child.command}",
                 shell=True,
                 cwd=settings.BASE_DIR,
-                env={**os.environ, "PORT": str(self.port), READY_DIR_VARIABLE: str(self.ready_dir)},
+                # Unbuffered: what a process prints (beat's banner) shows at once, in order.
+                env={
+                    **os.environ,
+                    "PORT": str(self.port),
+                    READY_DIR_VARIABLE: str(self.ready_dir),
+                    "PYTHONUNBUFFERED": "1",
+                },
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -39,6 +39,7 @@ NOT_PASSED = (
     *("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "STATUSAPP_BASE_URL", "LOG_LEVEL", "PORT"),
     *("EMAIL_HOST", "EMAIL_BACKEND", "SECRET_KEY", "STATUSAPP_API_KEY_PEPPER", "DJANGO_SETTINGS_MODULE"),
     *("MAKEFLAGS", "MAKELEVEL", "MFLAGS"),  # when the suite itself runs under make test
+    "PYTHONUNBUFFERED",  # the launcher sets it for its processes
 )
 
 
@@ -55,7 +56,7 @@ def migrated_var(tmp_path_factory) -> Path:
 
 def run_env(var: Path, port: int, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in NOT_PASSED}
-    env.update(STATUSAPP_VAR_DIR=str(var), PORT=str(port), PYTHONUNBUFFERED="1", **extra)
+    env.update(STATUSAPP_VAR_DIR=str(var), PORT=str(port), **extra)
     return env
 
 
@@ -158,9 +159,9 @@ def launcher(migrated_var, tmp_path):
         run.kill_leftovers()
 
 
-def assert_stopped_cleanly(run: Running, took: float) -> None:
+def assert_stopped_cleanly(run: Running, took: float, within: float = STOP_WITHIN) -> None:
     output = run.output
-    assert took < STOP_WITHIN, f"took {took:.1f} s to stop:\n{output}"
+    assert took < within, f"took {took:.1f} s to stop:\n{output}"
     for word in UNCLEAN:
         assert word not in output, f"{word!r} in the output:\n{output}"
     assert "worker: Warm shutdown" in output  # the worker finished its tasks in hand
@@ -222,7 +223,7 @@ def test_launcher_exits_0_on_sigterm_and_shows_routine_celery_lines_at_log_level
 
     took = run.stop(signal.SIGTERM, group=False)  # to the launcher alone, as `kill PID` does
     assert run.process.returncode == 0, run.output
-    assert_stopped_cleanly(run, took)
+    assert_stopped_cleanly(run, took, within=2 * STOP_WITHIN)  # DEBUG's flood of lines slows everything
 
 
 def test_launcher_stops_the_others_and_exits_1_when_a_process_exits(launcher):
