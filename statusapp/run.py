@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -27,7 +27,7 @@ from django.conf import settings
 from .celery import READY_DIR_VARIABLE
 
 STOP_TIMEOUT = 30  # seconds a process may take to finish its work in hand before it is killed
-READY_TIMEOUT = 120  # seconds to wait for /healthz before saying it does not answer
+READY_TIMEOUT = 120  # seconds to wait for web, worker and beat before saying they are not up
 SETTLE_QUIET, SETTLE_MAX = 0.5, 5.0  # seconds without output, at most, before the address is printed
 CELERY = ("worker", "beat")  # the processes that mark themselves ready (statusapp.celery)
 CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -40,7 +40,7 @@ class Child:
     name: str
     command: str
     process: subprocess.Popen | None = None
-    readers: list[threading.Thread] = field(default_factory=list)
+    relay: threading.Thread | None = None  # copies its output, prefixed, to ours
 
 
 def read_procfile(path: Path) -> list[Child]:
@@ -101,9 +101,8 @@ class Launcher:
                 preexec_fn=self._in_own_group,  # noqa: PLW1509 - only os and ctypes calls before exec
             )
         for child in self.children:
-            reader = threading.Thread(target=self._relay, args=(child.name, child.process.stdout), daemon=True)
-            reader.start()
-            child.readers.append(reader)
+            child.relay = threading.Thread(target=self._relay, args=(child.name, child.process.stdout), daemon=True)
+            child.relay.start()
 
     def _relay(self, name: str, stream: IO[bytes]) -> None:
         for raw in stream:
@@ -177,8 +176,7 @@ class Launcher:
                 child.process.wait()
                 failed = True
         for child in self.children:
-            for reader in child.readers:
-                reader.join(timeout=5)
+            child.relay.join(timeout=5)
         unclean = [c.name for c in self.children if c.process.returncode not in (0, -signal.SIGTERM)]
         if unclean and not failed:
             self.say("run", f"{', '.join(unclean)} exited with an error")
