@@ -412,3 +412,11 @@ def test_forms_need_the_csrf_token(person, org, other_org):
     target.refresh_from_db()
     assert target.role == "member" and Invitation.objects.filter(pk=invitation.pk, accepted_at=None).exists()
     assert not get_user_model().objects.filter(username="newbie").exists()
+
+
+def test_organization_page_shows_the_slug_createapikey_takes(client, person, org):
+    person(org, "viewer", client)
+
+    html = client.get("/settings/").content.decode()
+
+    assert f'<code id="organization-slug">{org.slug}</code>' in html
