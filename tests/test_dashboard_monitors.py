@@ -544,3 +544,16 @@ def test_a_loopback_target_names_the_setting_that_allows_it(client, person, org)
         response.content.decode()
     )
     assert not Monitor.objects.exists()
+
+
+def test_the_monitors_incidents_show_times_in_the_checks_format(client, person, org):
+    from incidents.services import incident_create
+
+    person(org, "viewer", client)
+    monitor = MonitorFactory(organization=org)
+    incident = incident_create(organization=org, title="Slow checkout", impact="low", affected=[(monitor, None)])
+
+    fragment = client.get(f"/incidents/for-monitor/{monitor.id}").content.decode()
+
+    started = incident.created_at
+    assert f'<time datetime="{started.isoformat()}">{started:%b %-d, %H:%M:%S}</time>' in fragment
