@@ -45,10 +45,14 @@ class EngineContext:
         *,
         user_agent: str = DEFAULT_USER_AGENT,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        system_nameserver: tuple[str, int] | None = None,
     ) -> None:
         self.ssl_context = ssl_context if ssl_context is not None else default_ssl_context()
         self.user_agent = user_agent
         self.max_body_bytes = max_body_bytes
+        # (address, port) that stands for the system resolver of DNS checks naming no resolver of their own;
+        # None reads /etc/resolv.conf. Only tests set it, to put their own server where the system's would be.
+        self.system_nameserver = system_nameserver
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False

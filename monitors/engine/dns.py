@@ -1,8 +1,9 @@
 """DNS record checks with dnspython's asyncio resolver.
 
 A custom resolver address is a target like any other: it passes the guard (check_ip with the monitor's
-allow_private) before any query is sent to it. The system resolver (/etc/resolv.conf) is the operator's own
-configuration and is used as is.
+allow_private) before any query is sent to it. The system resolver (/etc/resolv.conf) sits inside the operator's
+network and answers internal names, so its A/AAAA answers pass the guard too: a name that resolves to a
+non-public address is a failure unless allow_private. Errors never list what a server answered.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from .types import CheckResult, CheckSpec, down, timeout_error, up_or_degraded
 __all__ = ["RECORD_TYPES", "answer_values", "check_dns", "normalize_value"]
 
 RECORD_TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "TXT")
-SHOWN_ANSWER_CHARS = 80
 
 
 def normalize_value(record_type: str, value: str) -> str:
@@ -60,16 +60,19 @@ def answer_values(record_type: str, answer: dns.resolver.Answer) -> list[str]:
     return values
 
 
-def _shown(values: list[str], record_type: str) -> str:
-    if record_type == "MX":
-        values = sorted((v for v in values if " " in v), key=lambda v: (int(v.split(" ", 1)[0]), v))
-    else:
-        values = sorted(values)
-    text = ", ".join(values)
-    return text if len(text) <= SHOWN_ANSWER_CHARS else text[: SHOWN_ANSWER_CHARS - 3] + "..."
+def _refused_address(record_type: str, values: list[str], allow_private: bool) -> guard.AddressNotAllowed | None:
+    """The guard's refusal of the first A/AAAA answer address it refuses (other record types are not addresses)."""
+    if record_type not in ("A", "AAAA"):
+        return None
+    try:
+        for value in values:
+            guard.check_ip(value, allow_private=allow_private)
+    except guard.AddressNotAllowed as exc:
+        return exc
+    return None
 
 
-def _resolver(spec: CheckSpec) -> dns.asyncresolver.Resolver:
+def _resolver(spec: CheckSpec, context: EngineContext) -> dns.asyncresolver.Resolver:
     if spec.resolver.strip():
         address = spec.resolver.strip().strip("[]")
         try:
@@ -80,6 +83,10 @@ def _resolver(spec: CheckSpec) -> dns.asyncresolver.Resolver:
         resolver = dns.asyncresolver.Resolver(configure=False)
         resolver.nameservers = [address]
         resolver.port = spec.resolver_port
+    elif context.system_nameserver is not None:
+        resolver = dns.asyncresolver.Resolver(configure=False)
+        resolver.nameservers = [context.system_nameserver[0]]
+        resolver.port = context.system_nameserver[1]
     else:
         resolver = dns.asyncresolver.Resolver()
     resolver.cache = None
@@ -97,7 +104,7 @@ async def check_dns(spec: CheckSpec, context: EngineContext) -> CheckResult:
     if not name:
         return down("no host configured")
     try:
-        resolver = _resolver(spec)
+        resolver = _resolver(spec, context)
         qname = dns.name.from_text(name)
     except guard.AddressNotAllowed as exc:
         return down(f"address not allowed: resolver {exc}")
@@ -128,8 +135,11 @@ async def check_dns(spec: CheckSpec, context: EngineContext) -> CheckResult:
     values = answer_values(record_type, answer)
     if not values:
         return down(f"no {record_type} records", elapsed_ms)
-    missing = [v for v in spec.expected_values if normalize_value(record_type, v) not in values]
-    if missing:
-        want = missing[0] if len(missing[0]) <= 50 else missing[0][:47] + "..."
-        return down(f"{record_type} {want!r} not in answer ({_shown(values, record_type)})", elapsed_ms)
+    refused = None if spec.resolver.strip() else _refused_address(record_type, values, spec.allow_private)
+    if refused is not None:
+        # Which address it was stays out: that is what an internal name would leak.
+        hint = f"; {guard.PRIVATE_HINT}" if guard.PRIVATE_HINT in refused.reason else ""
+        return down(f"{name[:100]} resolves to a non-public address{hint}", elapsed_ms)
+    if any(normalize_value(record_type, v) not in values for v in spec.expected_values):
+        return down(f"DNS {record_type} answer did not match the expected values", elapsed_ms)
     return up_or_degraded(spec, elapsed_ms)

@@ -35,7 +35,7 @@ MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect leaves the origin: credentials meant for the monitored site only.
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-VALUE_CHARS = 50  # at most this much of a JSON value goes into an error
+VALUE_CHARS = 50  # at most this much of the user's JSON path / expected value goes into an error
 CHUNK = 64 * 1024
 
 
@@ -205,8 +205,9 @@ def _assert_body(spec: CheckSpec, body: bytes, truncated: bool, keyword: bytes |
         if spec.json_expected != "":
             got = json_text(value)
             if got != spec.json_expected:
+                # The expected text is the user's own; what the target returned is never echoed.
                 raise _CheckFailed(
-                    f"JSON path {shown_path}: expected {_clip(spec.json_expected)!r}, got {_clip(got)!r}"
+                    f"JSON path {shown_path}: expected {_clip(spec.json_expected)!r}, got a different value"
                 )
 
 

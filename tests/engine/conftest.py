@@ -23,11 +23,13 @@ def run(coro: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(coro)
 
 
-def check(spec: CheckSpec, ssl_context: ssl.SSLContext | None = None) -> tuple[CheckResult, float]:
+def check(
+    spec: CheckSpec, ssl_context: ssl.SSLContext | None = None, *, system_nameserver: tuple[str, int] | None = None
+) -> tuple[CheckResult, float]:
     """Run one check in a fresh loop with a fresh EngineContext; returns (result, seconds it took)."""
 
     async def go() -> CheckResult:
-        async with EngineContext(ssl_context) as context:
+        async with EngineContext(ssl_context, system_nameserver=system_nameserver) as context:
             return await run_check(spec, context)
 
     started = time.monotonic()
@@ -152,6 +154,13 @@ DNS_RECORDS = {
     ("svc.example.test", "MX"): ["10 Mail.Example.Test.", "20 backup.example.test."],
     ("alias.example.test", "CNAME"): ["svc.example.test."],
     ("example.test", "NS"): ["ns1.example.test.", "ns2.example.test."],
+    # what a resolver inside the operator's network answers for internal names, and for public ones
+    ("db.internal.test", "A"): ["10.1.2.3"],
+    ("db.internal.test", "AAAA"): ["fd00::5"],
+    ("mixed.internal.test", "A"): ["93.184.216.34", "127.0.0.1"],
+    ("imds.internal.test", "A"): ["169.254.169.254"],
+    ("www.public.test", "A"): ["93.184.216.34"],
+    ("www.public.test", "AAAA"): ["2606:2800:220:1:248:1893:25c8:1946"],
 }
 
 

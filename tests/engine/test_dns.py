@@ -48,20 +48,82 @@ def test_expected_values_match(dns_server, host: str, record_type: str, expected
 
 
 @pytest.mark.parametrize(
-    ("record_type", "expected", "error"),
+    ("record_type", "expected"),
     [
-        ("A", ("192.0.2.10", "192.0.2.99"), "A '192.0.2.99' not in answer (192.0.2.10, 192.0.2.11)"),
-        ("TXT", ("site-verification=nope",), "TXT 'site-verification=nope' not in answer ("),
-        ("MX", ("20 mail.example.test",), "MX '20 mail.example.test' not in answer (10 mail.example.test, 20 backup"),
+        ("A", ("192.0.2.10", "192.0.2.99")),
+        ("AAAA", ("2001:db8::99",)),
+        ("TXT", ("site-verification=nope",)),
+        ("MX", ("20 mail.example.test",)),
     ],
 )
-def test_expected_values_not_matching(dns_server, record_type: str, expected: tuple[str, ...], error: str) -> None:
+def test_expected_values_not_matching(dns_server, record_type: str, expected: tuple[str, ...]) -> None:
+    """The error says what failed and lists nothing the server answered."""
     spec = dns_spec(dns_server.port, "svc.example.test", record_type, *expected)
     result, elapsed = check(spec)
-    assert result.status == "DOWN"
-    assert result.error.startswith(error)
-    assert len(result.error) <= 200
+    assert (result.status, result.error) == ("DOWN", f"DNS {record_type} answer did not match the expected values")
+    for answered in ("192.0.2.1", "2001:db8::10", "spf", "abc123", "mail.example", "backup"):
+        assert answered not in result.error.lower()
     assert_within_deadline(elapsed, spec)
+
+
+def system_spec(host: str, record_type: str, *expected: str, allow_private: bool = False) -> CheckSpec:
+    """A check naming no resolver: it asks the system resolver (played by our server on loopback)."""
+    return CheckSpec(
+        type="dns",
+        timeout=2.0,
+        host=host,
+        record_type=record_type,
+        expected_values=expected,
+        allow_private=allow_private,
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "record_type"),
+    [
+        ("db.internal.test", "A"),
+        ("db.internal.test", "AAAA"),
+        ("mixed.internal.test", "A"),  # one private address among public ones is enough
+    ],
+)
+def test_system_resolver_answer_must_be_public(dns_server, host: str, record_type: str) -> None:
+    system = ("127.0.0.1", dns_server.port)
+    result, _ = check(system_spec(host, record_type), system_nameserver=system)
+    assert (result.status, result.error) == (
+        "DOWN",
+        f"{host} resolves to a non-public address; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses",
+    )
+    # with expected values too: the refusal comes first, so the answer cannot be probed value by value
+    result, _ = check(system_spec(host, record_type, "10.1.2.3"), system_nameserver=system)
+    assert result.error.startswith(f"{host} resolves to a non-public address")
+    for answered in ("10.1.2.3", "fd00", "127.0.0.1", "93.184"):
+        assert answered not in result.error
+
+
+def test_system_resolver_private_answers_allowed_when_private_targets_are(dns_server) -> None:
+    system = ("127.0.0.1", dns_server.port)
+    result, _ = check(system_spec("db.internal.test", "A", "10.1.2.3", allow_private=True), system_nameserver=system)
+    assert (result.status, result.error) == ("UP", "")
+    result, _ = check(system_spec("db.internal.test", "AAAA", allow_private=True), system_nameserver=system)
+    assert (result.status, result.error) == ("UP", "")
+
+
+def test_system_resolver_metadata_answer_is_refused_even_when_private_allowed(dns_server) -> None:
+    system = ("127.0.0.1", dns_server.port)
+    result, _ = check(system_spec("imds.internal.test", "A", allow_private=True), system_nameserver=system)
+    assert (result.status, result.error) == ("DOWN", "imds.internal.test resolves to a non-public address")
+
+
+def test_system_resolver_public_answers_pass(dns_server) -> None:
+    system = ("127.0.0.1", dns_server.port)
+    result, _ = check(system_spec("www.public.test", "A", "93.184.216.34"), system_nameserver=system)
+    assert (result.status, result.error) == ("UP", "")
+    result, _ = check(system_spec("www.public.test", "AAAA"), system_nameserver=system)
+    assert (result.status, result.error) == ("UP", "")
+    result, _ = check(system_spec("svc.example.test", "TXT", "site-verification=abc123"), system_nameserver=system)
+    assert (result.status, result.error) == ("UP", "")  # not an address: the guard has nothing to judge
+    result, _ = check(system_spec("www.public.test", "A", "93.184.216.35"), system_nameserver=system)
+    assert (result.status, result.error) == ("DOWN", "DNS A answer did not match the expected values")
 
 
 def test_nxdomain_and_no_answer(dns_server) -> None:
