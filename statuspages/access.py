@@ -4,6 +4,13 @@ Public pages are for everyone. A private page with a password lets in whoever ga
 (remembered in a cookie tied to the password, so changing it locks everyone out again);
 a private page without one is for the organization's members, logged in to the dashboard.
 
+Password guesses are throttled before any hash is computed (each check is a PBKDF2 hash, so
+unthrottled guessing is both a brute force and a way to tie up the workers): an address gets
+MAX_GUESSES_PER_ADDRESS guesses per page per GUESS_WINDOW, and a page MAX_GUESSES_PER_PAGE
+from everyone per PAGE_GUESS_WINDOW (against a guesser with many addresses). Past either, every
+guess is refused unchecked, the right password too, until the window ends; a cookie already
+given keeps working.
+
 Pages are kept per process like API keys: while their organization's generation holds,
 read at most once a second per process (GENERATION_WITHIN): a change made in another
 process shows on the pages within that second.
@@ -14,7 +21,7 @@ import time
 from django.contrib.auth.hashers import check_password
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts import generation
+from accounts import attempts, generation
 from accounts.models import Membership
 
 from .models import StatusPage
@@ -73,8 +80,46 @@ def password_token(page: StatusPage) -> str:
     return salted_hmac("statuspages.access", f"{page.id}:{page.password_hash}").hexdigest()
 
 
-def password_matches(page: StatusPage, password: str) -> bool:
-    return bool(page.password_hash) and check_password(password, page.password_hash)
+MAX_GUESSES_PER_ADDRESS = 10
+GUESS_WINDOW = 15 * 60
+MAX_GUESSES_PER_PAGE = 100
+PAGE_GUESS_WINDOW = 3600
+
+
+class GuessesRefused(Exception):
+    """Too many wrong passwords lately: the guess was refused without being checked."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def client_address(request) -> str:
+    # accounts.client_address (X-Forwarded-For behind trusted proxies) is not in this tree yet.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def password_matches(page: StatusPage, password: str, address: str) -> bool:
+    """Whether `password` is the page's; raises GuessesRefused, before hashing, once throttled.
+
+    Every guess is counted before it is checked (so concurrent guesses cannot slip past the
+    limit); a right one clears its address's count, and stays counted in the page's cap.
+    """
+    address_key = f"page-password:{page.id}:addr:{address}"
+    over = [
+        window
+        for key, limit, window in (
+            (address_key, MAX_GUESSES_PER_ADDRESS, GUESS_WINDOW),
+            (f"page-password:{page.id}", MAX_GUESSES_PER_PAGE, PAGE_GUESS_WINDOW),
+        )
+        if attempts.record(key, window) > limit
+    ]
+    if over:
+        raise GuessesRefused(max(over))
+    if page.password_hash and check_password(password, page.password_hash):
+        attempts.forget(address_key)
+        return True
+    return False
 
 
 def allowed(request, page: StatusPage) -> bool:

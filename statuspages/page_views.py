@@ -24,6 +24,7 @@ from .bars import bar
 from .models import StatusPage
 
 HISTORY_LIMIT = 200
+TOO_MANY_GUESSES = "Too many wrong passwords. Try again later."
 FEED_LIMIT = 50  # incidents in incidents.json and the feeds
 JSON = "application/json"
 HTML = "text/html; charset=utf-8"
@@ -54,7 +55,14 @@ def public_page(view: Callable) -> Callable:
                 return render(request, "statuspages/members_only.html", {"page": page}, status=403)
             if request.method != "POST":
                 return _password_form(request, page)
-            if not access.password_matches(page, request.POST.get("password", "")):
+            try:
+                password = request.POST.get("password", "")
+                matches = access.password_matches(page, password, access.client_address(request))
+            except access.GuessesRefused as refused:
+                response = _password_form(request, page, TOO_MANY_GUESSES, status=429)
+                response["Retry-After"] = str(refused.retry_after)
+                return response
+            if not matches:
                 return _password_form(request, page, "That password is not right.")
             response = HttpResponseRedirect(request.path)
             response.set_cookie(
@@ -76,8 +84,8 @@ def public_page(view: Callable) -> Callable:
     return csrf_exempt(require_http_methods(["GET", "HEAD", "POST"])(wrapper))
 
 
-def _password_form(request: HttpRequest, page: StatusPage, error: str = "") -> HttpResponse:
-    response = render(request, "statuspages/password.html", {"page": page, "error": error}, status=401)
+def _password_form(request: HttpRequest, page: StatusPage, error: str = "", status: int = 401) -> HttpResponse:
+    response = render(request, "statuspages/password.html", {"page": page, "error": error}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
