@@ -91,6 +91,9 @@ if STATUSAPP_TLS:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^ping/"]  # probes and cron jobs may speak plain HTTP
     SECURE_HSTS_SECONDS = 31_536_000
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# How many proxies in front of StatusApp append to X-Forwarded-For (nginx, a load balancer:
+# usually 1). The throttles count the address the outermost of them saw; 0 ignores the header.
+STATUSAPP_TRUSTED_PROXIES = env_int("STATUSAPP_TRUSTED_PROXIES", 0)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
