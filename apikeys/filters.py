@@ -1,11 +1,9 @@
-import django_filters
-
-from statusapp.api.filters import SearchFilter
+from statusapp.api.filters import FilterSet, SearchFilter
 
 from .models import ApiKey
 
 
-class ApiKeyFilterSet(django_filters.FilterSet):
+class ApiKeyFilterSet(FilterSet):
     search = SearchFilter("name", help_text="Only keys whose name contains this text, in any case.")
 
     class Meta:

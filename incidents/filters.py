@@ -1,11 +1,9 @@
-import django_filters
-
-from statusapp.api.filters import ChoiceFilter, SearchFilter
+from statusapp.api.filters import ChoiceFilter, FilterSet, SearchFilter
 
 from .models import Incident, IncidentStatus, Maintenance, MaintenanceStatus
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(FilterSet):
     status = ChoiceFilter(choices=IncidentStatus.choices, help_text="Only incidents in this status.")
     search = SearchFilter("title", help_text="Only incidents whose title contains this text, in any case.")
 
@@ -14,7 +12,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         fields = ()
 
 
-class MaintenanceFilterSet(django_filters.FilterSet):
+class MaintenanceFilterSet(FilterSet):
     status = ChoiceFilter(choices=MaintenanceStatus.choices, help_text="Only maintenance windows in this status.")
     search = SearchFilter("title", help_text="Only windows whose title contains this text, in any case.")
 

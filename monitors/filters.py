@@ -1,12 +1,10 @@
-import django_filters
-
-from statusapp.api.filters import ChoiceFilter, SearchFilter
+from statusapp.api.filters import ChoiceFilter, FilterSet, SearchFilter
 
 from .api.serializers import CHECK_RESULT_STATUSES
 from .models import Monitor
 
 
-class MonitorFilterSet(django_filters.FilterSet):
+class MonitorFilterSet(FilterSet):
     status = ChoiceFilter(choices=Monitor.Status.choices, help_text="Only monitors in this status.")
     type = ChoiceFilter(choices=Monitor.Type.choices, help_text="Only monitors of this type.")
     category = ChoiceFilter(
@@ -21,7 +19,7 @@ class MonitorFilterSet(django_filters.FilterSet):
         fields = ()
 
 
-class CheckResultFilterSet(django_filters.FilterSet):
+class CheckResultFilterSet(FilterSet):
     """A monitor's checks (/api/monitors/{id}/checks).
 
     No `Meta.model`: the view listing them is the monitors' one, and django-filter would

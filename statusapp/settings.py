@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["statusapp.api.parsers.AnyTypeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["statusapp.api.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "statusapp.api.pagination.PagePagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["statusapp.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "statusapp.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "statusapp.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,

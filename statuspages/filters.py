@@ -1,11 +1,9 @@
-import django_filters
-
-from statusapp.api.filters import SearchFilter
+from statusapp.api.filters import FilterSet, SearchFilter
 
 from .models import StatusPage
 
 
-class StatusPageFilterSet(django_filters.FilterSet):
+class StatusPageFilterSet(FilterSet):
     search = SearchFilter("name", help_text="Only status pages whose name contains this text, in any case.")
 
     class Meta:

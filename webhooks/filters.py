@@ -1,11 +1,9 @@
-import django_filters
-
-from statusapp.api.filters import ChoiceFilter
+from statusapp.api.filters import ChoiceFilter, FilterSet
 
 from .models import Delivery, Event, EventType
 
 
-class DeliveryFilterSet(django_filters.FilterSet):
+class DeliveryFilterSet(FilterSet):
     """An endpoint's deliveries (/api/webhooks/{id}/deliveries).
 
     No `Meta.model`: the view listing them is the endpoints' one, and django-filter would
@@ -15,7 +13,7 @@ class DeliveryFilterSet(django_filters.FilterSet):
     status = ChoiceFilter(choices=Delivery.Status.choices, help_text="Only deliveries in this state.")
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(FilterSet):
     type = ChoiceFilter(choices=EventType.choices, help_text="Only events of this type.")
 
     class Meta:

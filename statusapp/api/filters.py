@@ -1,7 +1,7 @@
-"""The filters every app's FilterSet (`<app>/filters.py`) is made of.
+"""What every app's FilterSet (`<app>/filters.py`) is made of, and the backend that runs them.
 
-django-filter runs them (DjangoFilterBackend, settings.REST_FRAMEWORK) and
-drf-spectacular documents them. A value a filter cannot take is a 400
+django-filter runs them (FilterBackend, settings.REST_FRAMEWORK) and drf-spectacular
+documents them. A value a filter cannot take is a 400
 `invalid_request` whose `fields` name the parameter.
 """
 
@@ -9,9 +9,35 @@ from collections.abc import Sequence
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 SEARCH_MAX_LENGTH = 200
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no FilterSet for a request that filters on nothing.
+
+    A FilterSet costs about 1 ms of CPU a request (copies of its filters, a form and its
+    fields): nothing to pay for the lists most requests ask for, unfiltered.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None or request.query_params.keys().isdisjoint(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with its form class built once rather than on every request."""
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
 
 
 class _GivenChoiceField(django_filters.fields.ChoiceField):
