@@ -4,6 +4,10 @@ One entry per incident update, newest first, at most MAX_ENTRIES. An entry's id 
 from its update's id alone, so it stays the same however often the feed is rebuilt and
 whatever else changes (the incident's title, the page's address). All text goes through
 ElementTree, which escapes it; characters XML 1.0 cannot carry at all are dropped.
+
+An entry's body is HTML (RSS readers render <description> as HTML whatever it holds, and
+Atom's content says type="html"): the update's message is rendered as on the pages,
+Markdown then nh3, so no script, event handler, image or javascript: link reaches a reader.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from html import escape
 from typing import TYPE_CHECKING
+
+from .templatetags.markup import render
 
 if TYPE_CHECKING:
     from .snapshot import IncidentView, Update
@@ -74,13 +81,13 @@ def component_names(incident: IncidentView) -> list[str]:
     return [_clean(name) for _monitor_id, name, _status in incident.components]
 
 
-def entry_text(incident: IncidentView, update: Update) -> str:
-    """The update's message, then the page's components the incident affects."""
-    parts = [_clean(update.message).strip()]
+def entry_html(incident: IncidentView, update: Update) -> str:
+    """The update's message as sanitized HTML, then the page's components the incident affects."""
+    parts = [render(_clean(update.message).strip())]
     names = component_names(incident)
     if names:
-        parts.append("Affected components: " + ", ".join(names))
-    return "\n\n".join(part for part in parts if part)
+        parts.append(f"<p>Affected components: {escape(', '.join(names))}</p>")
+    return "\n".join(part for part in parts if part)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -128,7 +135,7 @@ def atom(
         _sub(entry, "updated", _rfc3339(update.created_at))
         for name in component_names(incident):
             _sub(entry, "category", term=name)
-        _sub(entry, "content", entry_text(incident, update), type="text")
+        _sub(entry, "content", entry_html(incident, update), type="html")
     return _serialize(feed)
 
 
@@ -164,5 +171,5 @@ def rss(
         _sub(item, "pubDate", _rfc822(update.created_at))
         for name in component_names(incident):
             _sub(item, "category", name)
-        _sub(item, "description", entry_text(incident, update))
+        _sub(item, "description", entry_html(incident, update))
     return _serialize(root)

@@ -79,10 +79,11 @@ def test_atom_has_one_entry_per_update_newest_first(incidents):
     first = entries[0]
     assert first.findtext(f"{A}title") == "API errors — Resolved"
     assert first.find(f"{A}link").get("href") == PAGE + "incidents/inc_b"
-    assert first.findtext(f"{A}content") == "Fixed\n\nAffected components: API, Dashboard"
+    assert first.find(f"{A}content").get("type") == "html"
+    assert first.findtext(f"{A}content") == "<p>Fixed</p>\n<p>Affected components: API, Dashboard</p>"
     assert [c.get("term") for c in first.findall(f"{A}category")] == ["API", "Dashboard"]
     assert entries[1].findtext(f"{A}title") == "Slow dashboard — Monitoring"
-    assert entries[1].findtext(f"{A}content") == "Watching"
+    assert entries[1].findtext(f"{A}content") == "<p>Watching</p>"
 
     assert root.findtext(f"{A}title") == "Acme"
     assert root.findtext(f"{A}id") == PAGE
@@ -104,7 +105,7 @@ def test_rss_has_one_item_per_update_newest_first(incidents):
 
     assert items[0].findtext("title") == "API errors — Resolved"
     assert items[0].findtext("link") == PAGE + "incidents/inc_b"
-    assert items[0].findtext("description") == "Fixed\n\nAffected components: API, Dashboard"
+    assert items[0].findtext("description") == "<p>Fixed</p>\n<p>Affected components: API, Dashboard</p>"
     assert [c.text for c in items[0].findall("category")] == ["API", "Dashboard"]
 
     assert channel.findtext("title") == "Acme"
@@ -150,10 +151,34 @@ def test_user_text_is_escaped():
         assert b"<b>" not in data
         root = ET.fromstring(data)  # noqa: S314 - our own output; parses despite the control characters
         texts = [element.text for element in root.iter() if element.text]
-        expected = 'Oops <script>alert("x")</script> & <b>bold</b> ]]>\n\nAffected components: <API & co>'
+        # The body is HTML, sanitized: the script is gone, other markup dropped, the rest escaped.
+        expected = "<p>Oops  &amp; bold ]]&gt;</p>\n<p>Affected components: &lt;API &amp; co&gt;</p>"
         assert expected in texts
         assert f"{title} — Investigating" in texts
         assert "<Acme & Co>" in texts
+
+
+HOSTILE_MESSAGES = [
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.test></iframe>",
+]
+
+
+@pytest.mark.parametrize("message", HOSTILE_MESSAGES)
+def test_an_update_cannot_put_script_in_a_reader(message):
+    hostile = [incident("inc_x", "Outage", [update("iu_x", "investigating", f"Look: {message} **now**", 0)])]
+    bodies = [
+        atom_entries(feeds.atom("Acme", PAGE, hostile))[1][0].findtext(f"{A}content"),
+        rss_items(feeds.rss("Acme", PAGE, hostile))[1][0].findtext("description"),
+    ]
+    for body in bodies:  # what a reader renders as HTML, once the XML is parsed
+        lowered = body.lower()
+        for bad in ("onerror", "onload", "javascript:", "<img", "<svg", "<iframe", "<script"):
+            assert bad not in lowered, (bad, body)
+        assert "<strong>now</strong>" in body  # formatting survives, as on the page
 
 
 def test_empty_feeds_are_valid():
@@ -194,3 +219,29 @@ def test_naive_and_other_timezone_datetimes_are_utc():
     ]
     _, entries = atom_entries(feeds.atom("Acme", PAGE, views))
     assert [e.findtext(f"{A}updated") for e in entries] == ["2026-03-01T14:00:00Z", "2026-03-01T11:00:00Z"]
+
+
+def test_served_feeds_carry_no_script_from_an_update(client, org):
+    from incidents import services as incident_services
+    from statuspages import services as page_services
+
+    from .factories import MonitorFactory
+
+    monitor = MonitorFactory(organization=org, name="API")
+    page = page_services.status_page_create(organization=org, name="Acme", components=[(monitor, "")])
+    incident = incident_services.incident_create(
+        organization=org, title="Outage", description="Looking", affected=[(monitor, None)]
+    )
+    incident_services.incident_add_update(
+        incident=incident, message="<img src=x onerror=alert(1)> see [x](javascript:alert(1))"
+    )
+    for kind, body_of in (
+        ("rss", lambda data: [item.findtext("description") for item in rss_items(data)[1]]),
+        ("atom", lambda data: [entry.findtext(f"{A}content") for entry in atom_entries(data)[1]]),
+    ):
+        response = client.get(f"/status/{page.slug}/feed.{kind}")
+        assert response.status_code == 200
+        bodies = body_of(response.content)
+        assert any(">x</a>" in body for body in bodies)  # the update is there, its link made harmless
+        for body in bodies:
+            assert "onerror" not in body and "javascript:" not in body and "<img" not in body
