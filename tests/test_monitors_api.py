@@ -308,6 +308,73 @@ def test_field_of_another_type_is_refused(admin, body, foreign):
     assert Monitor.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"X-Probe": "a\r\nX-Injected: 1"}, "The value of 'X-Probe' must not contain control characters."),
+        ({"X-Probe": "a\nb"}, "The value of 'X-Probe' must not contain control characters."),
+        ({"X-Probe": "a\rb"}, "The value of 'X-Probe' must not contain control characters."),
+        ({"X-Probe": "a\x1bb"}, "The value of 'X-Probe' must not contain control characters."),
+        ({"X-Probe": "a\x7fb"}, "The value of 'X-Probe' must not contain control characters."),
+        ({"X Probe": "a"}, "'X Probe' is not a valid header name."),
+        ({"X-Probe:": "a"}, "'X-Probe:' is not a valid header name."),
+        ({"X-Pröbe": "a"}, "'X-Pröbe' is not a valid header name."),
+        ({"X-Probe\r\nX-Injected": "a"}, "'X-Probe\r\nX-Injected' is not a valid header name."),
+    ],
+)
+def test_header_with_line_break_control_character_or_illegal_name_is_refused(admin, headers, message):
+    body = {**SEED_CREATE, "headers": headers}
+
+    on_create = create(admin, body)
+    monitor = MonitorFactory(organization=admin.organization, request_headers={"X-Probe": "ok"})
+    on_update = admin.put(f"/api/monitors/{monitor.id}", {"headers": headers}, format="json")
+
+    assert assert_invalid(on_create, "headers")["fields"]["headers"] == [message]
+    assert assert_invalid(on_update, "headers")["fields"]["headers"] == [message]
+    assert Monitor.objects.count() == 1
+    monitor.refresh_from_db()
+    assert monitor.request_headers == {"X-Probe": "ok"}
+
+
+def test_header_value_with_a_tab_is_accepted(admin):
+    response = create(admin, {**SEED_CREATE, "headers": {"X-Probe": "a\tb"}})
+
+    assert response.status_code == 201, response.content
+    assert Monitor.objects.get().request_headers == {"X-Probe": "a\tb"}
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_url_port_outside_1_to_65535_is_refused(admin, port):
+    body = {**SEED_CREATE, "url": f"https://api.example.com:{port}/health"}
+
+    on_create = create(admin, body)
+    monitor = MonitorFactory(organization=admin.organization, url="https://api.example.com/health")
+    on_update = admin.put(f"/api/monitors/{monitor.id}", {"url": body["url"]}, format="json")
+
+    for response in (on_create, on_update):
+        assert assert_invalid(response, "url")["fields"]["url"] == ["The URL's port must be between 1 and 65535."]
+    assert Monitor.objects.count() == 1
+    monitor.refresh_from_db()
+    assert monitor.url == "https://api.example.com/health"
+
+
+@pytest.mark.parametrize(("port", "status"), [(0, 400), (65536, 400), (1, 201), (65535, 201)])
+def test_tcp_port_must_be_1_to_65535(admin, port, status):
+    response = create(admin, {"name": "DB", "type": "tcp", "host": "db.example.com", "port": port})
+
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert_invalid(response, "port")
+    assert Monitor.objects.count() == (1 if status == 201 else 0)
+
+
+def test_url_with_ports_at_the_ends_of_the_range_is_accepted(admin):
+    for port in (1, 65535):
+        response = create(admin, {**SEED_CREATE, "url": f"https://api.example.com:{port}/health"})
+        assert response.status_code == 201, response.content
+    assert Monitor.objects.count() == 2
+
+
 def test_update_refuses_a_field_not_used_by_the_monitors_type(admin):
     monitor = tcp_monitor(admin.organization)
 

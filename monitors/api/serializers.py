@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -45,6 +46,7 @@ _HOSTNAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?"
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
+_HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTLs but tab (RFC 9110 field-value)
 
 # The columns to_representation reads: lists fetch just these, as light named rows.
 REPRESENTATION_COLUMNS = (
@@ -78,9 +80,23 @@ def validate_host(value: str) -> str:
 def validate_headers(value: dict) -> dict:
     if len(value) > 50:
         raise serializers.ValidationError("At most 50 headers.")
-    for name in value:
+    for name, header_value in value.items():
         if not _HEADER_NAME.fullmatch(name):
             raise serializers.ValidationError(f"'{name[:100]}' is not a valid header name.")
+        # A CR or LF would end the header line and start one of the user's choosing on the wire.
+        if _HEADER_VALUE_FORBIDDEN.search(header_value):
+            raise serializers.ValidationError(f"The value of '{name}' must not contain control characters.")
+    return value
+
+
+def validate_url_port(value: str) -> str:
+    """URLValidator accepts any five digits as a port; only 1-65535 can be connected to."""
+    try:
+        port = urlsplit(value).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise serializers.ValidationError("The URL's port must be between 1 and 65535.")
     return value
 
 
@@ -130,7 +146,7 @@ class MonitorSerializer(StrictSerializer):
         required=False,
         help_text="Reads as PENDING, UP, DEGRADED, DOWN or PAUSED; write PAUSED to pause, ACTIVE to resume.",
     )
-    url = TargetUrlField(required=False)
+    url = TargetUrlField(required=False, validators=[validate_url_port])
     method = serializers.ChoiceField(
         choices=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], required=False
     )
