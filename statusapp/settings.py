@@ -73,6 +73,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret("secret_key")
 # Pepper for API key hashes; kept apart from SECRET_KEY so rotating one leaves the other.
 API_KEY_PEPPER = env_str("STATUSAPP_API_KEY_PEPPER") or _local_secret("api_key_pepper")
+# Encrypts the secrets StatusApp sends on (accounts.encryption); lost or changed, they cannot be read.
+STATUSAPP_ENCRYPTION_KEY = env_str("STATUSAPP_ENCRYPTION_KEY") or _local_secret("encryption_key")
+if len(STATUSAPP_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured("STATUSAPP_ENCRYPTION_KEY must be at least 32 characters of random text")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

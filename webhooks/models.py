@@ -1,5 +1,6 @@
 from django.db import models
 
+from accounts.encryption import EncryptedTextField
 from accounts.models import Organization
 from statusapp.api.ids import PublicIdField
 
@@ -30,10 +31,11 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(default=list, help_text="Event types this endpoint receives.")
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=8, choices=DisabledReason.choices, blank=True)
-    # Needed in the clear to sign deliveries; shown to the user once, at creation.
-    secret = models.CharField(max_length=100, editable=False)
+    # Needed in the clear to sign deliveries, so encrypted, not hashed; shown to the user
+    # once, at creation.
+    secret = EncryptedTextField(editable=False)
     # After a rotation the old secret signs too, until it expires.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret = EncryptedTextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     # Start of the current run of failed attempts; the endpoint is disabled when it gets too long.
     failing_since = models.DateTimeField(null=True, blank=True)

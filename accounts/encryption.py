@@ -1,0 +1,52 @@
+"""Secrets StatusApp must send on (webhook signing secrets, alert channel tokens) are
+stored encrypted with a key from the environment, STATUSAPP_ENCRYPTION_KEY, so a copy
+of the database alone does not give them away.
+
+Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`); its key is derived from the
+setting with HKDF, so the setting may be any long random string, like SECRET_KEY.
+"""
+
+import base64
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import models
+
+MIN_KEY_LENGTH = 32
+
+
+class DecryptionError(Exception):
+    """A stored secret that the current key cannot open: the key was changed or lost."""
+
+
+@cache
+def _fernet(key: str) -> Fernet:
+    derived = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"statusapp secrets at rest").derive(key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def encrypt(text: str) -> str:
+    """An opaque token; the same text encrypts differently every time."""
+    return _fernet(settings.STATUSAPP_ENCRYPTION_KEY).encrypt(text.encode()).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(settings.STATUSAPP_ENCRYPTION_KEY).decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, UnicodeEncodeError):
+        raise DecryptionError("a stored secret cannot be decrypted: was STATUSAPP_ENCRYPTION_KEY changed?") from None
+
+
+class EncryptedTextField(models.TextField):
+    """Text encrypted in the database, in the clear in Python. An empty value stays empty,
+    so `blank` still means "none". Lookups cannot match: equal texts encrypt differently."""
+
+    def from_db_value(self, value: str | None, expression, connection) -> str | None:
+        return decrypt(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else value
