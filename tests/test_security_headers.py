@@ -1,4 +1,9 @@
-"""Security headers and cookie settings of the dashboard and the public pages."""
+"""Security headers and cookie settings of the dashboard, the admin, the API docs and the
+public pages."""
+
+import base64
+import hashlib
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -25,9 +30,34 @@ def test_status_pages_keep_their_own_stricter_policy(client, org):
     assert "unsafe-inline" not in policy
 
 
-def test_admin_and_api_docs_are_left_to_their_own_pages(client, db):
-    assert "Content-Security-Policy" not in client.get("/admin/login/")
-    assert "Content-Security-Policy" not in client.get("/api/docs")
+def test_the_admin_gets_the_dashboards_policy(client, db):
+    get_user_model().objects.create_superuser("root", "root@example.com", "a long enough pass-phrase 7")
+    login = client.get("/admin/login/")
+    assert login["Content-Security-Policy"] == client.get("/login")["Content-Security-Policy"]
+    client.login(username="root", password="a long enough pass-phrase 7")
+    for path in ("/admin/", "/admin/auth/user/", "/admin/auth/user/add/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "unsafe-inline" not in policy, path
+
+
+def test_the_api_docs_load_their_script_from_a_file_and_allow_only_their_own_style_block(client, db):
+    response = client.get("/api/docs")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    html = response.content.decode()
+    assert re.findall(r"<script>", html) == [], "no inline script"
+    [style] = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}';" in policy, "the hash allows exactly the style block served"
+
+    [script_url] = re.findall(r'<script src="(/api/docs\?[^"]*)"', html)
+    script = client.get(script_url)
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
 
 
 def test_session_and_csrf_cookies_are_not_readable_by_scripts(client, db):
