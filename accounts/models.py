@@ -69,6 +69,19 @@ class RequestCounter(models.Model):
         return f"{self.organization_id} @ {self.window_start:%Y-%m-%d %H:00}: {self.count}"
 
 
+class AttemptCounter(models.Model):
+    """Attempts under one throttle key (failed logins of a username, subscriptions from an
+    address…) in the window ending at `window_ends`: `accounts.attempts`' store when no Redis
+    is configured (counted with one upsert, so concurrent attempts each get their own number)."""
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends:%H:%M:%S}"
+
+
 class Invitation(models.Model):
     """A link that makes whoever opens it a member with `role` (signed in, or after creating
     an account), once, until it expires. Only a keyed hash of the link's token is stored
