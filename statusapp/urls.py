@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.login_throttle import ThrottledAdminAuthenticationForm
 from incidents.overview import overview
 
 from .health import healthz
@@ -20,6 +21,9 @@ api_patterns = [
         name="docs",
     ),
 ]
+
+# The admin's login counts failures with the dashboard's: one lockout for both doors.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("api/", include(api_patterns)),

@@ -55,3 +55,61 @@ def test_usernames_are_counted_without_case(client, ada):
     for _ in range(login_throttle.MAX_PER_USER):
         login(client, ada.username.upper(), "wrong", address())
     assert login_throttle.REFUSED in login(client, ada.username, PASSWORD, address()).content.decode()
+
+
+def admin_login(client, username: str, password: str, address: str = "192.0.2.1"):
+    return client.post("/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_the_admin_login_shares_the_dashboard_lockout(client, db):
+    boss = get_user_model().objects.create_superuser(f"boss{secrets.token_hex(4)}", password=PASSWORD)
+    for _ in range(15):
+        assert admin_login(client, boss.username, "wrong", address()).status_code == 200
+    refused = admin_login(client, boss.username, PASSWORD, address())
+    assert refused.status_code == 200
+    assert login_throttle.REFUSED in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert login_throttle.REFUSED in login(client, boss.username, PASSWORD, address()).content.decode()
+
+
+def test_dashboard_failures_lock_the_admin_login_too(client, db):
+    boss = get_user_model().objects.create_superuser(f"boss{secrets.token_hex(4)}", password=PASSWORD)
+    for _ in range(login_throttle.MAX_PER_USER):
+        login(client, boss.username, "wrong", address())
+    assert login_throttle.REFUSED in admin_login(client, boss.username, PASSWORD, address()).content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_login_still_works_and_still_wants_staff(client, db):
+    boss = get_user_model().objects.create_superuser(f"boss{secrets.token_hex(4)}", password=PASSWORD)
+    member = get_user_model().objects.create_user(f"member{secrets.token_hex(4)}", password=PASSWORD)
+    assert admin_login(client, member.username, PASSWORD, address()).status_code == 200
+    assert "_auth_user_id" not in client.session
+    response = admin_login(client, boss.username, PASSWORD, address())
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(boss.pk)
+
+
+def test_a_members_only_page_sends_members_to_the_dashboard_login_and_back(client, org):
+    from accounts.models import Membership
+    from tests.factories import StatusPageFactory
+
+    page = StatusPageFactory(organization=org, slug=f"private-{secrets.token_hex(3)}", is_public=False)
+    member = get_user_model().objects.create_user(f"member{secrets.token_hex(4)}", password=PASSWORD)
+    Membership.objects.create(user=member, organization=org)
+    page_path = f"/status/{page.slug}/"
+
+    refused = client.get(page_path)
+    assert refused.status_code == 403
+    link = f'href="/login?next={page_path}"'
+    assert link in refused.content.decode()
+    assert "/admin/login/" not in refused.content.decode()
+
+    form = client.get(f"/login?next={page_path}")
+    assert form.status_code == 200
+    logged_in = client.post(
+        f"/login?next={page_path}", {"username": member.username, "password": PASSWORD, "next": page_path}
+    )
+    assert logged_in.status_code == 302
+    assert logged_in["Location"] == page_path
+    assert client.get(page_path).status_code == 200
