@@ -2,6 +2,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from accounts.client_address import client_address
+
 from . import guessing
 from .services import api_key_authenticate, is_kept
 
@@ -31,11 +33,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <API key>'.")
-        token, address = token.strip(), request.META.get("REMOTE_ADDR", "")
+        token, address = token.strip(), client_address(request)
         if not is_kept(token) and guessing.blocked(address):
-            raise exceptions.Throttled(
-                wait=guessing.WINDOW, detail="Too many invalid API keys from this address; try again later."
-            )
+            raise exceptions.Throttled(wait=guessing.WINDOW, detail=guessing.REFUSED)
         authenticated = api_key_authenticate(token)
         if authenticated is None:
             guessing.record_failure(address)

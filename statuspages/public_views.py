@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import attempts
+from accounts.client_address import client_address
 from statusapp.api.errors import error_body
 
 from . import subscriptions
@@ -96,7 +97,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     page = StatusPage.objects.filter(slug=slug, is_public=True).first()
     if page is None:
         return _not_found(request, "There is no status page here.")
-    if attempts.record(f"subscribe:{request.META.get('REMOTE_ADDR', '')}", SUBSCRIBE_WINDOW) > SUBSCRIBE_LIMIT:
+    if attempts.record(f"subscribe:{client_address(request)}", SUBSCRIBE_WINDOW) > SUBSCRIBE_LIMIT:
         if _wants_json(request):
             response = JsonResponse(error_body(429, TOO_MANY), status=429)
         else:

@@ -30,3 +30,15 @@ def test_an_address_sending_bad_keys_is_throttled(make_client, org):
 def test_below_the_limit_bad_keys_are_plain_401s(db):
     for _ in range(guessing.MAX_FAILURES - 1):
         assert call(BAD_KEY, "198.51.100.3") == 401
+
+
+def test_the_429_says_invalid_keys_were_the_reason_not_the_plan(db):
+    for _ in range(guessing.MAX_FAILURES):
+        call(BAD_KEY, "198.51.100.44")
+    response = APIClient().get("/api/monitors", HTTP_AUTHORIZATION=f"Bearer {BAD_KEY}", REMOTE_ADDR="198.51.100.44")
+    assert response.status_code == 429
+    error = response.json()["error"]
+    assert "Hourly request limit" not in error["details"]
+    assert error["details"].startswith("Too many invalid API keys from this address.")
+    assert f"{guessing.WINDOW} seconds" in error["details"]
+    assert response["Retry-After"] == str(guessing.WINDOW)

@@ -89,7 +89,11 @@ def exception_handler(exc, context):
     else:
         status_code = exc.status_code
         if isinstance(exc, exceptions.Throttled):
-            message, details = "Rate limit exceeded", "Hourly request limit for your plan reached"
+            # The plan's throttle raises DRF's default detail; the others (invalid API keys
+            # from one address) say what happened, and DRF adds when to retry.
+            plan = str(exc.detail).startswith(str(exceptions.Throttled.default_detail))
+            message = "Rate limit exceeded"
+            details = "Hourly request limit for your plan reached" if plan else str(exc.detail)
         else:
             message, details = str(exc.detail), ""
         body = error_body(status_code, message, details)
