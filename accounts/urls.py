@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from . import views
 from .login_throttle import ThrottledAuthenticationForm
+from .password_reset import ThrottledPasswordResetForm
 
 app_name = "accounts"
 
@@ -37,6 +38,7 @@ urlpatterns = [
         "account/reset",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/form_page.html",
+            form_class=ThrottledPasswordResetForm,
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password-reset-sent"),
