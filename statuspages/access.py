@@ -69,7 +69,8 @@ def find(slug: str) -> tuple[StatusPage | None, str | None]:
 
 
 def slug_for_domain(host: str) -> str | None:
-    return StatusPage.objects.filter(custom_domain=host.lower()).values_list("slug", flat=True).first()
+    verified = StatusPage.objects.filter(custom_domain=host.lower(), custom_domain_verified=True)
+    return verified.values_list("slug", flat=True).first()
 
 
 def cookie_name(page: StatusPage) -> str:

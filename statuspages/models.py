@@ -22,13 +22,25 @@ class StatusPage(models.Model):
     )
     logo = models.BinaryField(blank=True, default=b"", editable=False)
     logo_type = models.CharField(max_length=32, blank=True, editable=False)
-    custom_domain = models.CharField(max_length=253, unique=True, null=True, blank=True)
+    # A custom domain is routed to the page only once its owner proved control of it
+    # (domain_verification.py); until then any page may name it, so nobody can hold a
+    # domain against its owner, and only one page may hold it verified.
+    custom_domain = models.CharField(max_length=253, null=True, blank=True, db_index=True)
+    custom_domain_token = models.CharField(max_length=64, blank=True, editable=False)
+    custom_domain_verified = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
         indexes = [models.Index(fields=["organization", "-created_at", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["custom_domain"],
+                condition=models.Q(custom_domain_verified=True),
+                name="statuspage_one_verified_domain",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,12 +1,14 @@
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts.models import Organization
+from accounts.plans import has_room
 from monitors.models import Monitor
 from statusapp.api.exceptions import PlanLimitReached
 
+from . import domain_verification
 from .models import StatusPage, StatusPageComponent
 
 
@@ -48,7 +50,7 @@ def status_page_create(
     **settings,
 ) -> StatusPage:
     limit = organization.limits.status_pages
-    if limit is not None and StatusPage.objects.filter(organization=organization).count() >= limit:
+    if not has_room(organization, limit, StatusPage.objects.filter(organization=organization)):
         raise PlanLimitReached(f"The {organization.plan} plan allows {limit} status pages.")
     page = StatusPage(
         organization=organization,
@@ -58,6 +60,8 @@ def status_page_create(
         is_public=is_public,
         **settings,
     )
+    if page.custom_domain:
+        page.custom_domain_token = domain_verification.new_token()
     _set_logo(page, logo)
     page.save()
     _set_components(page, components)
@@ -68,6 +72,10 @@ def status_page_create(
 def status_page_update(
     *, page: StatusPage, components: Components | None = None, logo: tuple[bytes, str] | None = None, **fields
 ) -> StatusPage:
+    if "custom_domain" in fields and fields["custom_domain"] != page.custom_domain:
+        # A new domain is proved afresh, with a new token (one seen for the old domain proves nothing).
+        page.custom_domain_verified = False
+        page.custom_domain_token = domain_verification.new_token() if fields["custom_domain"] else ""
     for name, value in fields.items():
         setattr(page, name, value)
     _set_logo(page, logo)
@@ -75,6 +83,33 @@ def status_page_update(
     if components is not None:
         _set_components(page, components)
     return page
+
+
+class DomainNotVerifiable(Exception):
+    pass
+
+
+def verify_custom_domain(*, page: StatusPage) -> domain_verification.Result:
+    """Check now that the page's owner controls its custom domain; on success the domain is routed.
+
+    A domain another page holds verified stays that page's: raises DomainNotVerifiable, as
+    when the page has no custom domain. A failed check leaves a verified domain verified.
+    """
+    if not page.custom_domain:
+        raise DomainNotVerifiable("This page has no custom domain.")
+    holder = StatusPage.objects.filter(custom_domain=page.custom_domain, custom_domain_verified=True)
+    if holder.exclude(pk=page.pk).exists():
+        raise DomainNotVerifiable("Another status page has already verified this domain.")
+    result = domain_verification.check(page.custom_domain, page.custom_domain_token)
+    if result.verified and not page.custom_domain_verified:
+        page.custom_domain_verified = True
+        try:
+            with transaction.atomic():
+                page.save(update_fields=["custom_domain_verified", "updated_at"])
+        except IntegrityError:  # another page verified it while this one was being checked
+            page.custom_domain_verified = False
+            raise DomainNotVerifiable("Another status page has already verified this domain.") from None
+    return result
 
 
 def status_page_delete(*, page: StatusPage) -> None:

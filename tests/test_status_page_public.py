@@ -432,6 +432,9 @@ def test_a_members_only_page_needs_a_member_of_the_organization(client, acme, or
 def test_a_custom_domain_serves_its_page(client, acme, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "status.acme.test"]
     services.status_page_update(page=acme["page"], custom_domain="status.acme.test")
+    assert client.get("/", HTTP_HOST="status.acme.test").status_code != 200  # not routed until verified
+    # (the checks themselves, against real DNS and HTTP servers: test_custom_domain_verification.py)
+    StatusPage.objects.filter(pk=acme["page"].pk).update(custom_domain_verified=True)
 
     root = client.get("/", HTTP_HOST="status.acme.test")
     assert root.status_code == 200 and b"Partial System Outage" in root.content
@@ -614,6 +617,8 @@ def test_a_custom_domain_belongs_to_one_page(acme, make_client, org):
     admin = make_client(org, "admin")
     services.status_page_update(page=acme["page"], custom_domain="status.acme.example")
     other = services.status_page_create(organization=org, name="Other", slug="other")
+    # An unproved claim keeps nobody out (test_custom_domain_verification.py); a verified one does.
+    StatusPage.objects.filter(pk=acme["page"].pk).update(custom_domain_verified=True)
     response = admin.put(f"/api/status-pages/{other.id}", {"customDomain": "STATUS.acme.example"}, format="json")
     assert response.status_code == 400
     assert "already uses" in json.dumps(response.json())

@@ -112,7 +112,17 @@ class StatusPageSerializer(StrictSerializer):
         allow_blank=True,
         allow_null=True,
         max_length=253,
-        help_text="Served when a request's Host is this name (it must also be in ALLOWED_HOSTS).",
+        help_text="Served when a request's Host is this name (it must also be in ALLOWED_HOSTS), once verified: "
+        "see customDomainToken and POST /api/status-pages/{id}/verify-domain. Changing it resets the verification.",
+    )
+    customDomainVerified = serializers.BooleanField(
+        read_only=True, help_text="Whether the custom domain is proved to be the page owner's, and so routed."
+    )
+    customDomainToken = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Put it in a TXT record at _statusapp-challenge.<customDomain>, or serve it at "
+        "http://<customDomain>/.well-known/statusapp-challenge, then verify the domain.",
     )
     logo = SettingField(
         settings_fields.logo_from_data_url,
@@ -138,10 +148,11 @@ class StatusPageSerializer(StrictSerializer):
         return value.strip()
 
     def validate_customDomain(self, value: str | None) -> str | None:  # noqa: N802 (the API's field name)
-        taken = StatusPage.objects.filter(custom_domain=value) if value else StatusPage.objects.none()
-        if self.instance is not None:
+        # Only a verified claim counts: an unproved one must not keep the domain from its owner.
+        taken = StatusPage.objects.filter(custom_domain=value, custom_domain_verified=True) if value else None
+        if taken is not None and self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
+        if taken is not None and taken.exists():
             raise serializers.ValidationError("Another page already uses this domain.")
         return value
 
@@ -172,6 +183,8 @@ class StatusPageSerializer(StrictSerializer):
             "hasPassword": bool(page.password_hash),
             "accentColor": page.accent_color,
             "customDomain": page.custom_domain,
+            "customDomainVerified": page.custom_domain_verified,
+            "customDomainToken": page.custom_domain_token or None,
             "logoUrl": f"{url}logo" if page.logo_type else None,
             "components": [component.monitor_id for component in components],
             "groups": [{"name": name, "components": ids} for name, ids in groups.items()],

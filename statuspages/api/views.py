@@ -1,6 +1,13 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
@@ -18,6 +25,17 @@ PAGE_CHANGE_EXAMPLES = [
     OpenApiExample("Rename", value={"name": "Updated Name", "description": "Updated description"}, request_only=True),
     OpenApiExample("Make private", value={"isPublic": False, "password": "correct horse battery"}, request_only=True),
 ]
+
+
+DOMAIN_CHECK = inline_serializer(
+    "CustomDomainCheck",
+    {
+        "customDomain": serializers.CharField(),
+        "customDomainVerified": serializers.BooleanField(),
+        "verifiedBy": serializers.ChoiceField(choices=["dns", "http"], allow_null=True),
+        "message": serializers.CharField(help_text="What the check found."),
+    },
+)
 
 
 @extend_schema_view(
@@ -52,6 +70,31 @@ class StatusPageViewSet(OrganizationScopedViewSet):
 
     def perform_destroy(self, instance):
         services.status_page_delete(page=instance)
+
+    @extend_schema(
+        summary="Verify a status page's custom domain",
+        description="Checks now for the page's customDomainToken in a TXT record at "
+        "_statusapp-challenge.<customDomain>, then at http://<customDomain>/.well-known/statusapp-challenge. "
+        "A verified domain is routed to the page; until then requests for it are not. "
+        "400 when the page has no custom domain or another page has already verified it.",
+        request=None,
+        responses={200: DOMAIN_CHECK},
+    )
+    @action(detail=True, methods=["post"], url_path="verify-domain")
+    def verify_domain(self, request, pk=None):
+        page = self.get_object()
+        try:
+            result = services.verify_custom_domain(page=page)
+        except services.DomainNotVerifiable as exc:
+            raise ValidationError({"customDomain": [str(exc)]}) from None
+        return Response(
+            {
+                "customDomain": page.custom_domain,
+                "customDomainVerified": page.custom_domain_verified,
+                "verifiedBy": result.method or None,
+                "message": result.detail,
+            }
+        )
 
 
 PAGE_ID = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The status page's id.")
