@@ -29,3 +29,17 @@ PLAN_LIMITS: dict[str, PlanLimits] = {
     # Enterprise: the request limit is set per organization by an operator.
     Plan.ENTERPRISE: PlanLimits(requests_per_hour=None, monitors=None, status_pages=None, webhooks=None),
 }
+
+
+def has_room(organization: models.Model, limit: int | None, existing: models.QuerySet) -> bool:
+    """Whether one more row fits under ``limit``, ``existing`` being the organization's rows of that kind.
+
+    Call it inside the transaction that inserts the row. It first locks the organization's row, so concurrent
+    creates for one organization count and insert one after another and none passes the limit. (On SQLite,
+    which has no row locks, IMMEDIATE transactions already let one writer in at a time.)
+    """
+    if limit is None:
+        return True
+    # type(organization): models.py imports this module, so Organization cannot be imported here.
+    type(organization)._default_manager.select_for_update().only("pk").get(pk=organization.pk)
+    return existing.count() < limit

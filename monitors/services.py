@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
+from accounts.plans import has_room
 from statusapp.api.exceptions import PlanLimitReached
 
 from .models import Monitor
@@ -24,7 +25,7 @@ def _apply_status(monitor: Monitor, requested: str | None) -> None:
 @transaction.atomic
 def monitor_create(*, organization: Organization, **fields) -> Monitor:
     limit = organization.limits.monitors
-    if limit is not None and Monitor.objects.filter(organization=organization).count() >= limit:
+    if not has_room(organization, limit, Monitor.objects.filter(organization=organization)):
         raise PlanLimitReached(f"The {organization.plan} plan allows {limit} monitors.")
     requested_status = fields.pop("status", None)
     monitor = Monitor(organization=organization, **fields)

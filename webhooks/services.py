@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Organization
+from accounts.plans import has_room
 from statusapp.api.exceptions import PlanLimitReached
 
 from . import publishing, recording, tasks
@@ -21,11 +22,12 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+@transaction.atomic
 def webhook_endpoint_create(
     *, organization: Organization, url: str, events: Sequence[str], description: str = "", enabled: bool = True
 ) -> WebhookEndpoint:
     limit = organization.limits.webhooks
-    if limit is not None and WebhookEndpoint.objects.filter(organization=organization).count() >= limit:
+    if not has_room(organization, limit, WebhookEndpoint.objects.filter(organization=organization)):
         raise PlanLimitReached(f"The {organization.plan} plan allows {limit} webhook endpoints.")
     return WebhookEndpoint.objects.create(
         organization=organization,
