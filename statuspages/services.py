@@ -5,7 +5,6 @@ from django.utils.text import slugify
 
 from accounts.models import Organization
 from accounts.plans import has_room
-from accounts.plans import has_room
 from monitors.models import Monitor
 from statusapp.api.exceptions import PlanLimitReached
 
