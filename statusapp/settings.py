@@ -355,13 +355,14 @@ LOGGING = {
     "filters": {
         "secret_paths": {"()": "statusapp.log_redaction.RedactSecretPaths"},
         "routine_at_debug": {"()": "statusapp.celery_logging.RoutineAtDebug"},
+        "permission_denied_as_one_line": {"()": "statusapp.forbidden_logging.PermissionDeniedAsOneLine"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # SQL parameters carry the ping tokens and webhook secrets stored as they are.
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["secret_paths"]},
+        "django.request": {"filters": ["secret_paths", "permission_denied_as_one_line"]},
         "django.security.csrf": {"filters": ["secret_paths"]},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["secret_paths"]},
         # Beat's "Sending due task" and the worker's "Task … received/succeeded", several a second,
