@@ -137,9 +137,7 @@ async def check_dns(spec: CheckSpec, context: EngineContext) -> CheckResult:
         return down(f"no {record_type} records", elapsed_ms)
     refused = None if spec.resolver.strip() else _refused_address(record_type, values, spec.allow_private)
     if refused is not None:
-        # Which address it was stays out: that is what an internal name would leak.
-        hint = f"; {guard.PRIVATE_HINT}" if guard.PRIVATE_HINT in refused.reason else ""
-        return down(f"{name[:100]} resolves to a non-public address{hint}", elapsed_ms)
+        return down(str(refused.for_name(name)), elapsed_ms)
     if any(normalize_value(record_type, v) not in values for v in spec.expected_values):
         return down(f"DNS {record_type} answer did not match the expected values", elapsed_ms)
     return up_or_degraded(spec, elapsed_ms)

@@ -41,9 +41,17 @@ class AddressNotAllowed(Exception):
     """A target address the guard refuses. ``str(exc)`` is one sentence, e.g. "127.0.0.1 is loopback; set
     STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses" (no hint for metadata: nothing allows those)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind  # what the address is ("loopback", "cloud metadata", ...), without the address
+
+    def for_name(self, host: str) -> AddressNotAllowed:
+        """The refusal as said of a name: its kind, not the address, which is what a resolver answered (for an
+        internal name, a piece of the operator's network the user has no business learning)."""
+        kind = f" ({self.kind})" if self.kind else ""
+        hint = f"; {PRIVATE_HINT}" if PRIVATE_HINT in self.reason else ""
+        return AddressNotAllowed(f"{host[:100]} resolves to a non-public address{kind}{hint}", self.kind)
 
 
 # What lets a self-hosted install reach its own network, named wherever such an address is refused.
@@ -182,16 +190,16 @@ def check_ip(ip: Any, *, allow_private: bool) -> None:
     for candidate in (addr, *embedded):
         if candidate in METADATA_ADDRESSES:
             suffix = "" if candidate is addr else f" (embeds {candidate})"
-            raise AddressNotAllowed(f"{shown} is cloud metadata{suffix}")
+            raise AddressNotAllowed(f"{shown} is cloud metadata{suffix}", "cloud metadata")
     if allow_private:
         return
     reason = _special_reason(addr)
     if reason:
-        raise AddressNotAllowed(f"{shown} is {reason}; {PRIVATE_HINT}")
+        raise AddressNotAllowed(f"{shown} is {reason}; {PRIVATE_HINT}", reason)
     for candidate in embedded:
         reason = _special_reason(candidate)
         if reason:
-            raise AddressNotAllowed(f"{shown} is {reason} (embeds {candidate}); {PRIVATE_HINT}")
+            raise AddressNotAllowed(f"{shown} is {reason} (embeds {candidate}); {PRIVATE_HINT}", reason)
 
 
 def parse_numeric_host(host: str) -> IPAddress | None:
@@ -239,10 +247,11 @@ async def resolve(
 ) -> list[tuple[int, tuple[Any, ...]]]:
     """getaddrinfo (in the loop's executor) with every address passed through check_ip.
 
-    Returns ``[(family, sockaddr), ...]`` without duplicates. Raises AddressNotAllowed if ANY address is refused:
-    a name that mixes public and private addresses is either misconfigured or a rebinding attempt, and the
-    connection code (happy eyeballs) may pick any of them, so dropping only the bad ones would make the outcome
-    depend on order. Raises socket.gaierror (an OSError) when the name does not resolve.
+        Returns ``[(family, sockaddr), ...]`` without duplicates. Raises AddressNotAllowed if ANY address is refused
+    (worded by ``for_name``: the refused address is not shown):
+        a name that mixes public and private addresses is either misconfigured or a rebinding attempt, and the
+        connection code (happy eyeballs) may pick any of them, so dropping only the bad ones would make the outcome
+        depend on order. Raises socket.gaierror (an OSError) when the name does not resolve.
     """
     literal = parse_numeric_host(host)
     if literal is not None:
@@ -256,7 +265,10 @@ async def resolve(
     for fam, _type, _proto, _canon, sockaddr in infos:
         if fam not in (socket.AF_INET, socket.AF_INET6):
             continue
-        check_ip(sockaddr[0], allow_private=allow_private)
+        try:
+            check_ip(sockaddr[0], allow_private=allow_private)
+        except AddressNotAllowed as exc:
+            raise exc.for_name(host) from None
         key = (fam, sockaddr)
         if key not in seen:
             seen.add(key)

@@ -79,19 +79,20 @@ def system_spec(host: str, record_type: str, *expected: str, allow_private: bool
 
 
 @pytest.mark.parametrize(
-    ("host", "record_type"),
+    ("host", "record_type", "kind"),
     [
-        ("db.internal.test", "A"),
-        ("db.internal.test", "AAAA"),
-        ("mixed.internal.test", "A"),  # one private address among public ones is enough
+        ("db.internal.test", "A", "private"),
+        ("db.internal.test", "AAAA", "unique-local"),
+        ("mixed.internal.test", "A", "loopback"),  # one private address among public ones is enough
     ],
 )
-def test_system_resolver_answer_must_be_public(dns_server, host: str, record_type: str) -> None:
+def test_system_resolver_answer_must_be_public(dns_server, host: str, record_type: str, kind: str) -> None:
     system = ("127.0.0.1", dns_server.port)
     result, _ = check(system_spec(host, record_type), system_nameserver=system)
     assert (result.status, result.error) == (
         "DOWN",
-        f"{host} resolves to a non-public address; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses",
+        f"{host} resolves to a non-public address ({kind}); "
+        "set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses",
     )
     # with expected values too: the refusal comes first, so the answer cannot be probed value by value
     result, _ = check(system_spec(host, record_type, "10.1.2.3"), system_nameserver=system)
@@ -111,7 +112,10 @@ def test_system_resolver_private_answers_allowed_when_private_targets_are(dns_se
 def test_system_resolver_metadata_answer_is_refused_even_when_private_allowed(dns_server) -> None:
     system = ("127.0.0.1", dns_server.port)
     result, _ = check(system_spec("imds.internal.test", "A", allow_private=True), system_nameserver=system)
-    assert (result.status, result.error) == ("DOWN", "imds.internal.test resolves to a non-public address")
+    assert (result.status, result.error) == (
+        "DOWN",
+        "imds.internal.test resolves to a non-public address (cloud metadata)",
+    )
 
 
 def test_system_resolver_public_answers_pass(dns_server) -> None:

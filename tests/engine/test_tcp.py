@@ -34,8 +34,10 @@ def test_private_target_refused(counting_server) -> None:
     spec = CheckSpec(type="tcp", timeout=2.0, host="localhost", port=counting_server.port)
     result, elapsed = check(spec)
     assert result.status == "DOWN"
-    assert result.error.startswith("address not allowed: ")
-    assert result.error.endswith("is loopback; set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses")
+    assert result.error == (
+        "address not allowed: localhost resolves to a non-public address (loopback); "
+        "set STATUSAPP_ALLOW_PRIVATE_TARGETS=1 to allow private addresses"
+    )
     assert counting_server.settled_count() == 0
     assert elapsed < 1
 
