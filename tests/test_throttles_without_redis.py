@@ -64,13 +64,18 @@ def database_cache(settings, db):
 
 @pytest.fixture
 def later(monkeypatch):
-    """Moves the clock the throttles (and the database cache) read forward by `seconds`."""
+    """Moves the clock the throttles and the database cache read forward by `seconds`."""
+    from django.core.cache.backends import db as database_cache_backend
     from django.utils import timezone
 
     real_now = timezone.now
 
     def move(seconds: int) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=seconds))
+        def moved():
+            return real_now() + timedelta(seconds=seconds)
+
+        monkeypatch.setattr(timezone, "now", moved)
+        monkeypatch.setattr(database_cache_backend, "tz_now", moved)
 
     return move
 
