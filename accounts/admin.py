@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Invitation, Membership, Organization, Profile, RequestCounter
+from .models import AttemptCounter, Invitation, Membership, Organization, Profile, RequestCounter
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,6 +42,16 @@ class RequestCounterAdmin(admin.ModelAdmin):
     search_fields = ["organization__slug"]
     list_select_related = ["organization"]
     readonly_fields = ["organization", "window_start", "count"]
+
+
+@admin.register(AttemptCounter)
+class AttemptCounterAdmin(admin.ModelAdmin):
+    """Throttle counts kept in the database when no Redis is configured; deleting one lifts
+    that throttle (a locked-out username, say) at once."""
+
+    list_display = ["key", "count", "window_ends"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "count", "window_ends"]
 
 
 @admin.register(Invitation)
