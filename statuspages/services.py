@@ -85,21 +85,20 @@ def status_page_update(
     return page
 
 
-class DomainNotVerifiable(Exception):
-    pass
+TAKEN = "Another status page has already verified this domain."
 
 
 def verify_custom_domain(*, page: StatusPage) -> domain_verification.Result:
     """Check now that the page's owner controls its custom domain; on success the domain is routed.
 
-    A domain another page holds verified stays that page's: raises DomainNotVerifiable, as
-    when the page has no custom domain. A failed check leaves a verified domain verified.
+    A domain another page holds verified stays that page's. A failed check leaves a verified
+    domain verified.
     """
     if not page.custom_domain:
-        raise DomainNotVerifiable("This page has no custom domain.")
+        return domain_verification.Result(False, "", "This page has no custom domain.")
     holder = StatusPage.objects.filter(custom_domain=page.custom_domain, custom_domain_verified=True)
     if holder.exclude(pk=page.pk).exists():
-        raise DomainNotVerifiable("Another status page has already verified this domain.")
+        return domain_verification.Result(False, "", TAKEN)
     result = domain_verification.check(page.custom_domain, page.custom_domain_token)
     if result.verified and not page.custom_domain_verified:
         page.custom_domain_verified = True
@@ -108,7 +107,7 @@ def verify_custom_domain(*, page: StatusPage) -> domain_verification.Result:
                 page.save(update_fields=["custom_domain_verified", "updated_at"])
         except IntegrityError:  # another page verified it while this one was being checked
             page.custom_domain_verified = False
-            raise DomainNotVerifiable("Another status page has already verified this domain.") from None
+            return domain_verification.Result(False, "", TAKEN)
     return result
 
 

@@ -231,6 +231,14 @@ def _logo_help(page: StatusPage | None, was_chosen: bool) -> str:
     return help_text
 
 
+def _verify_domain(request, page: StatusPage) -> None:
+    result = services.verify_custom_domain(page=page)
+    if result.verified:
+        messages.success(request, f"{page.custom_domain} is verified: it now serves this page.")
+    else:
+        messages.error(request, result.detail)
+
+
 def _form(request, page: StatusPage | None):
     errors, status = {}, 200
     post = request.POST if request.method == "POST" else None
@@ -238,6 +246,8 @@ def _form(request, page: StatusPage | None):
     if post is not None:
         if post.get("move"):
             _move(rows, post["move"])
+        elif post.get("verifyDomain") and page is not None:
+            _verify_domain(request, page)  # like a move: the form comes back as it was typed
         else:
             saved, errors = _save(request, page, rows)
             if saved is not None:

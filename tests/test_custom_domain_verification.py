@@ -165,9 +165,13 @@ def test_claiming_a_domain_first_does_not_keep_it_from_its_owner(writer, outside
     assert "Acme" in served_page() and "Squatter" not in served_page()
 
     refused = verify(outsider, squatter["id"])
-    assert refused.status_code == 400
-    message = "Another status page has already verified this domain."
-    assert refused.json()["error"]["fields"] == {"customDomain": [message]}
+    assert refused.status_code == 200
+    assert refused.json() == {
+        "customDomain": DOMAIN,
+        "customDomainVerified": False,
+        "verifiedBy": None,
+        "message": "Another status page has already verified this domain.",
+    }
 
 
 def test_changing_the_domain_resets_the_verification(writer, dns_server, challenge):
@@ -201,8 +205,9 @@ def test_verifying_needs_a_write_key_a_page_of_ones_own_and_a_domain(writer, rea
     bare = writer.post("/api/status-pages", {"name": "No domain"}, format="json").json()
     assert bare["customDomainToken"] is None
     response = verify(writer, bare["id"])
-    assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"customDomain": ["This page has no custom domain."]}
+    assert response.status_code == 200
+    assert response.json()["customDomainVerified"] is False
+    assert response.json()["message"] == "This page has no custom domain."
 
 
 def test_a_dns_server_that_does_not_answer_is_a_failed_check(writer, settings, challenge):
@@ -210,3 +215,28 @@ def test_a_dns_server_that_does_not_answer_is_a_failed_check(writer, settings, c
     page = create_page(writer)
     response = verify(writer, page["id"])
     assert response.status_code == 200 and response.json()["customDomainVerified"] is False
+
+
+def test_the_dashboard_form_shows_the_token_and_verifies(client, person, org, dns_server, challenge):
+    from statuspages import services
+
+    person(org, "member", client)
+    page = services.status_page_create(organization=org, name="Acme", custom_domain=DOMAIN)
+    edit = f"/pages/{page.id}/edit"
+    form = client.get(edit).content.decode()
+    assert "Not verified" in form and page.custom_domain_token in form
+    assert f"_statusapp-challenge.{DOMAIN}" in form
+
+    refused = client.post(edit, {"verifyDomain": "1", "name": "Typed but not saved"}).content.decode()
+    assert f"no TXT record at _statusapp-challenge.{DOMAIN}" in refused
+    assert 'value="Typed but not saved"' in refused  # the form comes back as typed, nothing saved
+    page.refresh_from_db()
+    assert page.name == "Acme" and not page.custom_domain_verified
+
+    txt(dns_server, page.custom_domain_token)
+    verified = client.post(edit, {"verifyDomain": "1"}).content.decode()
+    assert f"{DOMAIN} is verified: it now serves this page." in verified
+    page.refresh_from_db()
+    assert page.custom_domain_verified
+    assert "Verified:" in client.get(edit).content.decode()
+    assert "Acme" in served_page()

@@ -30,7 +30,7 @@ PAGE_CHANGE_EXAMPLES = [
 DOMAIN_CHECK = inline_serializer(
     "CustomDomainCheck",
     {
-        "customDomain": serializers.CharField(),
+        "customDomain": serializers.CharField(allow_null=True),
         "customDomainVerified": serializers.BooleanField(),
         "verifiedBy": serializers.ChoiceField(choices=["dns", "http"], allow_null=True),
         "message": serializers.CharField(help_text="What the check found."),
@@ -76,17 +76,15 @@ class StatusPageViewSet(OrganizationScopedViewSet):
         description="Checks now for the page's customDomainToken in a TXT record at "
         "_statusapp-challenge.<customDomain>, then at http://<customDomain>/.well-known/statusapp-challenge. "
         "A verified domain is routed to the page; until then requests for it are not. "
-        "400 when the page has no custom domain or another page has already verified it.",
+        "`message` says what the check found, or why it was not made (no custom domain, or another "
+        "page has already verified it).",
         request=None,
         responses={200: DOMAIN_CHECK},
     )
     @action(detail=True, methods=["post"], url_path="verify-domain")
     def verify_domain(self, request, pk=None):
         page = self.get_object()
-        try:
-            result = services.verify_custom_domain(page=page)
-        except services.DomainNotVerifiable as exc:
-            raise ValidationError({"customDomain": [str(exc)]}) from None
+        result = services.verify_custom_domain(page=page)
         return Response(
             {
                 "customDomain": page.custom_domain,
