@@ -95,11 +95,6 @@ class GuessesRefused(Exception):
         self.retry_after = retry_after
 
 
-def client_address(request) -> str:
-    # accounts.client_address (X-Forwarded-For behind trusted proxies) is not in this tree yet.
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def password_matches(page: StatusPage, password: str, address: str) -> bool:
     """Whether `password` is the page's; raises GuessesRefused, before hashing, once throttled.
 

@@ -17,6 +17,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.client_address import client_address
 from incidents.models import Incident
 
 from . import access, badges, feeds, page_cache, snapshot, statuspage_json
@@ -57,7 +58,7 @@ def public_page(view: Callable) -> Callable:
                 return _password_form(request, page)
             try:
                 password = request.POST.get("password", "")
-                matches = access.password_matches(page, password, access.client_address(request))
+                matches = access.password_matches(page, password, client_address(request))
             except access.GuessesRefused as refused:
                 response = _password_form(request, page, TOO_MANY_GUESSES, status=429)
                 response["Retry-After"] = str(refused.retry_after)

@@ -94,3 +94,19 @@ def test_the_right_password_before_the_limit_still_lets_in(client, private_page)
     for _ in range(access.MAX_GUESSES_PER_ADDRESS - 1):
         guess(client, private_page, "wrong")
     assert guess(client, private_page, PASSWORD).status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_by_its_own_address(client, private_page, settings):
+    settings.STATUSAPP_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"
+    for _ in range(access.MAX_GUESSES_PER_ADDRESS):
+        client.post(
+            f"/status/{private_page.slug}/",
+            {"password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    guesser = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert client.post(f"/status/{private_page.slug}/", {"password": PASSWORD}, **guesser).status_code == 429
+    other = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+    assert client.post(f"/status/{private_page.slug}/", {"password": PASSWORD}, **other).status_code == 302
