@@ -210,7 +210,10 @@ def create_http_monitors(organization, count: int, interval: int, url: str) -> d
 def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.Popen]:
     """One celery beat (schedule file in `tmp`) and `workers` prefork workers of `concurrency`
     processes each; their output goes to tmp/celery.log."""
-    env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp)}
+    from django.conf import settings
+
+    # The workers' var/ is their own, so they get this process's key for the webhook secrets it stored.
+    env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp), "STATUSAPP_ENCRYPTION_KEY": settings.STATUSAPP_ENCRYPTION_KEY}
     log = open(tmp / "celery.log", "ab")  # noqa: SIM115 (closed with the processes)
     beat = [CELERY, "-A", "statusapp", "beat", "-l", "WARNING", "--schedule", str(tmp / "beat")]
     processes = [subprocess.Popen(beat, cwd=ROOT, env=env, stdout=log, stderr=log)]

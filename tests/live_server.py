@@ -88,6 +88,7 @@ def server_env(**overrides: str | None) -> dict[str, str]:
             "DATABASE_URL": database_url(),
             "SECRET_KEY": settings.SECRET_KEY,
             "STATUSAPP_API_KEY_PEPPER": settings.API_KEY_PEPPER,
+            "STATUSAPP_ENCRYPTION_KEY": settings.STATUSAPP_ENCRYPTION_KEY,
             "STATUSAPP_RATELIMIT_PREFIX": settings.RATELIMIT_KEY_PREFIX,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",

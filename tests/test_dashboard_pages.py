@@ -223,7 +223,9 @@ BAD_LOGOS = [
 
 @pytest.fixture
 def taken(org, other_org):
-    StatusPageFactory(organization=other_org, slug="taken", custom_domain="taken.example.com")
+    StatusPageFactory(
+        organization=other_org, slug="taken", custom_domain="taken.example.com", custom_domain_verified=True
+    )
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_FORMS)
