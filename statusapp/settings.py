@@ -346,6 +346,11 @@ STATUSAPP_APP_HOSTS = env_list(
     "STATUSAPP_APP_HOSTS", [urlsplit(STATUSAPP_BASE_URL).hostname, "127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 
+# Custom domain verification: the DNS server asked for the TXT record and the A/AAAA records
+# ("address" or "address:port"; empty: the system's), and the port of the HTTP challenge.
+STATUSAPP_DOMAIN_RESOLVER = env_str("STATUSAPP_DOMAIN_RESOLVER").strip()
+STATUSAPP_DOMAIN_CHALLENGE_PORT = env_int("STATUSAPP_DOMAIN_CHALLENGE_PORT", 80)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

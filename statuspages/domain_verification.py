@@ -41,7 +41,7 @@ def new_token() -> str:
 
 
 def _resolver() -> dns.resolver.Resolver:
-    configured = getattr(settings, "STATUSAPP_DOMAIN_RESOLVER", "").strip()
+    configured = settings.STATUSAPP_DOMAIN_RESOLVER
     if not configured:
         resolver = dns.resolver.Resolver()
     else:
@@ -97,7 +97,7 @@ def _http_serves(domain: str, token: str) -> str | None:
             guard.check_ip(ipaddress.ip_address(address), allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS)
     except guard.AddressNotAllowed as exc:
         return f"{url}: {exc}"
-    port = getattr(settings, "STATUSAPP_DOMAIN_CHALLENGE_PORT", 80)
+    port = settings.STATUSAPP_DOMAIN_CHALLENGE_PORT
     connection = http.client.HTTPConnection(addresses[0], port, timeout=TIMEOUT)
     try:
         connection.request("GET", WELL_KNOWN_PATH, headers={"Host": domain, "User-Agent": USER_AGENT})
