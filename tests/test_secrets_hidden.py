@@ -28,14 +28,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts import invitations, login_throttle
+from accounts import invitations, login_throttle, password_reset
 from accounts.models import Membership
 from apikeys import guessing
 from apikeys.models import ApiKey
 from apikeys.services import api_key_create, api_key_revoke
 from monitors.models import Monitor
+from statuspages import access, subscriptions
 from statuspages import services as page_services
-from statuspages import subscriptions
 from statuspages.models import StatusPage
 from webhooks import recording, tasks
 from webhooks.models import Delivery, WebhookEndpoint
@@ -226,7 +226,7 @@ def receivers(settings, monkeypatch):
 
 
 def test_webhook_secrets_created_rotated_and_signing_real_deliveries_are_never_logged(
-    logs, admin, org, receivers, django_capture_on_commit_callbacks
+    logs, admin, org, receivers, django_capture_on_commit_callbacks, settings
 ):
     happy = receivers(Answer(status=200, body=b"thanks"))
     failing = receivers(Answer(status=500, body=b"receiver broke"))
@@ -272,7 +272,7 @@ def test_webhook_secrets_created_rotated_and_signing_real_deliveries_are_never_l
     assert len(failing.wait_for_requests(2)) == 2
 
     assert "Bad Request: /webhooks/new" in logs.text()
-    logs.assert_hidden(*seen)
+    logs.assert_hidden(*seen, settings.STATUSAPP_ENCRYPTION_KEY)
 
 
 # --- logs: heartbeat ping tokens ---
@@ -414,6 +414,30 @@ def test_status_page_passwords_are_never_logged(logs, admin, org):
 
     assert f"Unauthorized: {public_url}" in logs.text()
     logs.assert_hidden(PAGE_PASSWORD, NEW_PAGE_PASSWORD, WRONG_PAGE_PASSWORD)
+
+
+def test_guesses_refused_by_the_throttles_are_never_logged(logs, admin, org, settings):
+    """Past each throttle the guesses are refused before any check; they are not logged either."""
+    page = page_services.status_page_create(organization=org, name="Acme", slug=f"guess-{uuid.uuid4().hex[:8]}")
+    body = {"isPublic": False, "password": PAGE_PASSWORD}
+    assert admin.put(f"/api/status-pages/{page.id}", body, format="json").status_code == 200
+    guesses = [f"{WRONG_PAGE_PASSWORD} {n}" for n in range(access.MAX_GUESSES_PER_ADDRESS + 2)]
+    visitor, guesser = Client(), address()
+    answers = [visitor.post(f"/status/{page.slug}/", {"password": g}, REMOTE_ADDR=guesser) for g in guesses]
+    assert [a.status_code for a in answers][-2:] == [429, 429]
+
+    superuser = get_user_model().objects.create_superuser(f"root-{uuid.uuid4().hex[:8]}", password=PASSWORD)
+    failed = [f"{WRONG_PASSWORD} admin {n}" for n in range(login_throttle.MAX_PER_USER + 1)]
+    answers = [
+        Client().post("/admin/login/", {"username": superuser.username, "password": p}, REMOTE_ADDR=address())
+        for p in [*failed, PASSWORD]
+    ]
+    assert answers[-1].status_code == 200  # locked out: the right password gets the form again, not in
+
+    for _ in range(password_reset.MAX_PER_EMAIL + 1):
+        Client().post("/account/reset", {"email": superuser.email or "root@example.com"}, REMOTE_ADDR=address())
+
+    logs.assert_hidden(PAGE_PASSWORD, *guesses, PASSWORD, *failed)
 
 
 # --- logs: subscribers' links and badges ---
