@@ -12,8 +12,10 @@ from django.db.migrations.executor import MigrationExecutor
 from standardwebhooks.webhooks import Webhook
 
 from accounts.encryption import DecryptionError, decrypt, encrypt
+from webhooks import recording
 from webhooks.models import WebhookEndpoint
 from webhooks.publishing import publish
+from webhooks.sender import sender
 from webhooks.services import new_secret, webhook_secret_rotate
 
 from . import test_webhook_delivery as delivery_tests
@@ -22,7 +24,17 @@ from .test_webhook_delivery import monitor_down, settle
 from .test_webhook_signing import standard_headers
 
 make_receiver = delivery_tests.make_receiver
-_delivery_settings = delivery_tests._delivery_settings
+
+
+@pytest.fixture
+def receivers_allowed(settings):
+    """The delivery tests' set-up, for the one test here that delivers: receivers on 127.0.0.1,
+    and nothing it started left running into the next test. Not autouse: the per-process sender,
+    started by the wait below in a test that sent nothing, held back the delivery tests' backlogs
+    when they ran after this module (seen, not yet understood)."""
+    settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
+    yield
+    assert sender(recording.record).wait_idle(10)
 
 
 def stored_columns(endpoint_id: str) -> tuple[str, str]:
@@ -109,7 +121,7 @@ def test_after_a_rotation_neither_the_new_nor_the_previous_secret_is_in_the_data
 
 
 @pytest.mark.django_db(transaction=True, available_apps=delivery_tests.APPS)
-def test_deliveries_are_signed_with_the_decrypted_current_and_previous_secrets(org, make_receiver):
+def test_deliveries_are_signed_with_the_decrypted_current_and_previous_secrets(org, make_receiver, receivers_allowed):
     receiver = make_receiver()
     endpoint = delivery_tests.endpoint_for(org, receiver)
     old = endpoint.secret
