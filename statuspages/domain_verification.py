@@ -20,7 +20,7 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 
-from monitors.engine import guard
+from outbound import guard
 
 CHALLENGE_LABEL = "_statusapp-challenge"
 WELL_KNOWN_PATH = "/.well-known/statusapp-challenge"

@@ -1,10 +1,12 @@
-"""Apps import only downward: accounts < apikeys < webhooks < monitors < incidents < statuspages.
+"""Apps import only downward: accounts < apikeys < webhooks < monitors < incidents < {statuspages, alerts};
+statuspages and alerts never import each other (what both need lives below them).
 
 `statusapp.api` is shared plumbing for every app, so it may lean only on the lowest layer
 (accounts, for the plan's rate limit); so is `statusapp.celery` (the Celery app and queueing
 after commit), which imports no app. The rest of `statusapp` (urls, settings) sits on top.
-`monitors.engine` imports no Django and no app: a library any layer may use (webhooks
-sends through its address guard).
+`outbound` (the address guard, TLS context and safe error texts) and `monitors.engine` import
+no Django and no app; `outbound` imports nothing of ours but itself, so webhooks and alerts
+send through the same guard as the checks without an arrow up into monitors.
 """
 
 import ast
@@ -13,8 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["accounts", "apikeys", "webhooks", "monitors", "incidents", "statuspages"]
+LAYERS = ["accounts", "apikeys", "webhooks", "monitors", "incidents", "statuspages", "alerts"]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}
+RANK["alerts"] = RANK["statuspages"]  # side by side: neither may import the other
+LIBRARIES = ("outbound", "monitors.engine")
 PLUMBING_MAY_IMPORT = {"accounts"}
 
 
@@ -49,7 +53,7 @@ SHARED = ("statusapp.api", "statusapp.celery")  # what every app may import from
 
 
 def _project_files():
-    for top in [*LAYERS, "statusapp"]:
+    for top in [*LAYERS, "statusapp", "outbound"]:
         for path in (ROOT / top).rglob("*.py"):
             if "migrations" not in path.parts:
                 yield path
@@ -62,9 +66,9 @@ def test_apps_import_only_downward():
         top = module.split(".")[0]
         for imported in _imports(path):
             target = imported.split(".")[0]
-            if imported.startswith("monitors.engine"):
+            if imported.startswith(LIBRARIES):
                 continue
-            if top in RANK and target in RANK and RANK[target] > RANK[top]:
+            if top in RANK and target in RANK and target != top and RANK[target] >= RANK[top]:
                 violations.append(f"{module} imports {imported}")
             if module.startswith("statusapp.api") and target in RANK and target not in PLUMBING_MAY_IMPORT:
                 violations.append(f"{module} imports {imported}")
@@ -96,14 +100,20 @@ def test_module_import_graph_has_no_cycle():
         visit(name, [])
 
 
-def test_check_engine_imports_no_django_and_no_app():
-    engine = ROOT / "monitors" / "engine"
-    imported = {name for path in engine.rglob("*.py") for name in _imports(path)}
-    assert imported, "the engine package is missing"
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_libraries_import_no_django_and_no_app(library):
+    package = ROOT.joinpath(*library.split("."))
+    imported = {name for path in package.rglob("*.py") for name in _imports(path)}
+    assert imported, f"the {library} package is missing"
     forbidden = {
         name
         for name in imported
-        if name.split(".")[0] in {"django", "rest_framework", "celery", *LAYERS}
-        and not name.startswith("monitors.engine")
+        if name.split(".")[0] in {"django", "rest_framework", "celery", "statusapp", *LAYERS}
+        and not name.startswith(LIBRARIES)
     }
     assert forbidden == set()
+
+
+def test_outbound_imports_nothing_of_the_check_engine():
+    imported = {name for path in (ROOT / "outbound").rglob("*.py") for name in _imports(path)}
+    assert not {name for name in imported if name.startswith("monitors")}

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
-from monitors.engine.guard import METADATA_ADDRESSES, AddressNotAllowed, check_host_literal, check_ip
 from monitors.state import next_status
+from outbound.guard import METADATA_ADDRESSES, AddressNotAllowed, check_host_literal, check_ip
 from statusapp.api.pagination import positive_int
 
 settings.register_profile("default", max_examples=200, deadline=None)

@@ -25,9 +25,9 @@ import aiohttp
 from django.db import close_old_connections, connection
 from yarl import URL
 
-from monitors.engine.context import default_ssl_context
-from monitors.engine.guard import GuardedResolver, check_host_literal
-from monitors.engine.http import describe_client_error
+from outbound.errors import describe_client_error
+from outbound.guard import GuardedResolver, check_host_literal
+from outbound.tls import default_ssl_context
 
 from .signing import signature_headers
 

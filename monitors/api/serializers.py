@@ -7,9 +7,9 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 from monitors import selectors
-from monitors.engine import guard
 from monitors.models import CheckResult, Monitor
 from monitors.services import ACTIVE
+from outbound import guard
 from statusapp.api.fields import TargetUrlField, isoformat, refuse_literal_private_address
 from statusapp.api.serializers import StrictSerializer
 

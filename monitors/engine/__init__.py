@@ -14,7 +14,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from . import guard
+from outbound import guard
+
 from .context import EngineContext
 from .dns import check_dns
 from .http import check_http
@@ -22,7 +23,7 @@ from .ssl_check import check_ssl
 from .tcp import check_tcp
 from .types import CheckResult, CheckSpec, down, timeout_error
 
-__all__ = ["CheckResult", "CheckSpec", "EngineContext", "guard", "run_check"]
+__all__ = ["CheckResult", "CheckSpec", "EngineContext", "run_check"]
 
 logger = logging.getLogger(__name__)
 

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import ssl
 
 import aiohttp
 
-from .guard import GuardedResolver
+from outbound.guard import GuardedResolver
+from outbound.tls import default_ssl_context
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_USER_AGENT", "EngineContext", "default_ssl_context"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_USER_AGENT", "EngineContext"]
 
 DEFAULT_USER_AGENT = "StatusApp-Monitor/1.0"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB read at most from any response body
-
-
-@functools.cache
-def default_ssl_context() -> ssl.SSLContext:
-    """One verifying client context per process (loading the CA store costs tens of ms; the context is not tied to
-    an event loop, so every EngineContext of the process can share it)."""
-    return ssl.create_default_context()
 
 
 class EngineContext:

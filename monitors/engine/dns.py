@@ -17,7 +17,8 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from . import guard
+from outbound import guard
+
 from .context import EngineContext
 from .types import CheckResult, CheckSpec, down, timeout_error, up_or_degraded
 

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
 import time
 from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from . import guard
+from outbound import guard
+from outbound.errors import describe_client_error
+
 from .context import EngineContext
-from .errors import describe_cert_error, describe_oserror, describe_ssl_error, find_in_chain
 from .types import CheckResult, CheckSpec, down, up_or_degraded
 
 __all__ = [
     "MAX_REDIRECTS",
     "check_http",
-    "describe_client_error",
     "evaluate_json_path",
     "parse_json_path",
     "parse_status_codes",
@@ -209,39 +208,6 @@ def _assert_body(spec: CheckSpec, body: bytes, truncated: bool, keyword: bytes |
                 raise _CheckFailed(
                     f"JSON path {shown_path}: expected {_clip(spec.json_expected)!r}, got a different value"
                 )
-
-
-def describe_client_error(exc: BaseException) -> str:
-    refused = find_in_chain(exc, guard.AddressNotAllowed)
-    if refused is not None:
-        return f"address not allowed: {refused}"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        cert_error = exc.certificate_error
-        if isinstance(cert_error, ssl.SSLCertVerificationError):
-            return describe_cert_error(cert_error)
-        return "certificate invalid"
-    if isinstance(exc, aiohttp.ClientConnectorSSLError):
-        ssl_error = find_in_chain(exc, ssl.SSLError)
-        return describe_ssl_error(ssl_error) if isinstance(ssl_error, ssl.SSLError) else "TLS handshake failed"
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "DNS lookup failed"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return describe_oserror(exc.os_error)
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server disconnected"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "invalid response body"
-    if isinstance(exc, aiohttp.InvalidURL):
-        return "invalid URL"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return "invalid HTTP response"  # parser messages can quote response bytes
-    if isinstance(exc, aiohttp.ClientOSError):
-        return describe_oserror(exc)
-    if isinstance(exc, ssl.SSLError):
-        return describe_ssl_error(exc)
-    if isinstance(exc, OSError):
-        return describe_oserror(exc)
-    return f"request failed: {type(exc).__name__}"
 
 
 async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:

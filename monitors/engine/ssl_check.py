@@ -9,9 +9,10 @@ import time
 
 from yarl import URL
 
-from . import guard
+from outbound import guard
+from outbound.errors import describe_oserror, describe_ssl_error
+
 from .context import EngineContext
-from .errors import describe_oserror, describe_ssl_error
 from .tcp import connect_guarded
 from .types import DEGRADED, DOWN, UP, CheckResult, CheckSpec, down
 

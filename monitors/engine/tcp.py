@@ -6,9 +6,10 @@ import asyncio
 import socket
 import time
 
-from . import guard
+from outbound import guard
+from outbound.errors import describe_oserror
+
 from .context import EngineContext
-from .errors import describe_oserror
 from .types import CheckResult, CheckSpec, down, up_or_degraded
 
 __all__ = ["check_tcp", "connect_guarded"]

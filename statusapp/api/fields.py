@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from rest_framework import serializers
 
-from monitors.engine import guard
+from outbound import guard
 
 
 def isoformat(value: datetime | None) -> str | None:

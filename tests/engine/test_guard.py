@@ -5,8 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from monitors.engine import CheckSpec, guard
-from monitors.engine.guard import AddressNotAllowed, GuardedResolver, check_ip
+from monitors.engine import CheckSpec
+from outbound import guard
+from outbound.guard import AddressNotAllowed, GuardedResolver, check_ip
 
 from .conftest import check, run
 

@@ -10,7 +10,11 @@ import errno
 import socket
 import ssl
 
-__all__ = ["describe_cert_error", "describe_oserror", "describe_ssl_error", "find_in_chain"]
+import aiohttp
+
+from . import guard
+
+__all__ = ["describe_cert_error", "describe_client_error", "describe_oserror", "describe_ssl_error", "find_in_chain"]
 
 _ERRNO_TEXT = {
     errno.ECONNREFUSED: "connection refused",
@@ -80,3 +84,36 @@ def describe_oserror(exc: OSError) -> str:
     if exc.strerror:
         return f"connection failed: {exc.strerror[:80]}"
     return "connection failed"
+
+
+def describe_client_error(exc: BaseException) -> str:
+    refused = find_in_chain(exc, guard.AddressNotAllowed)
+    if refused is not None:
+        return f"address not allowed: {refused}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        cert_error = exc.certificate_error
+        if isinstance(cert_error, ssl.SSLCertVerificationError):
+            return describe_cert_error(cert_error)
+        return "certificate invalid"
+    if isinstance(exc, aiohttp.ClientConnectorSSLError):
+        ssl_error = find_in_chain(exc, ssl.SSLError)
+        return describe_ssl_error(ssl_error) if isinstance(ssl_error, ssl.SSLError) else "TLS handshake failed"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "DNS lookup failed"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return describe_oserror(exc.os_error)
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "server disconnected"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "invalid response body"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return "invalid URL"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return "invalid HTTP response"  # parser messages can quote response bytes
+    if isinstance(exc, aiohttp.ClientOSError):
+        return describe_oserror(exc)
+    if isinstance(exc, ssl.SSLError):
+        return describe_ssl_error(exc)
+    if isinstance(exc, OSError):
+        return describe_oserror(exc)
+    return f"request failed: {type(exc).__name__}"
