@@ -17,28 +17,73 @@ class EventType(models.TextChoices):
 TEST_EVENT = "webhook.test"
 
 
-class WebhookEndpoint(models.Model):
+class DeliveryTarget(models.Model):
+    """Where deliveries go (a webhook endpoint, an alert channel): enabled or not, and why."""
+
     class DisabledReason(models.TextChoices):
         NONE = "", "Not disabled"
         USER = "user", "Disabled by a user"
         GONE = "gone", "The receiver answered 410 Gone"
         FAILING = "failing", "Every delivery failed for days"
 
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=8, choices=DisabledReason.choices, blank=True)
+    # Start of the current run of failed attempts; the target is disabled when it gets too long.
+    failing_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeliveryState(models.Model):
+    """One message to one target, until it is delivered, failed or cancelled.
+
+    PostgreSQL is the source of truth: a pending delivery is leased to the task that
+    sends it (`lease_token`, `lease_until`); a lease that runs out without an outcome
+    (a lost broker message, a killed worker) is taken up again by the sweeper.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AttemptLog(models.Model):
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    error = models.CharField(max_length=200, blank=True)
+    response_head = models.CharField(max_length=500, blank=True, help_text="The first bytes of the response body.")
+
+    class Meta:
+        abstract = True
+
+
+class WebhookEndpoint(DeliveryTarget):
     id = PublicIdField("wh")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=2048)
     description = models.CharField(max_length=500, blank=True)
     events = models.JSONField(default=list, help_text="Event types this endpoint receives.")
-    enabled = models.BooleanField(default=True)
-    disabled_reason = models.CharField(max_length=8, choices=DisabledReason.choices, blank=True)
     # Needed in the clear to sign deliveries, so encrypted, not hashed; shown to the user
     # once, at creation.
     secret = EncryptedTextField(editable=False)
     # After a rotation the old secret signs too, until it expires.
     previous_secret = EncryptedTextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
-    # Start of the current run of failed attempts; the endpoint is disabled when it gets too long.
-    failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,31 +115,13 @@ class Event(models.Model):
         return f"{self.id} {self.type}"
 
 
-class Delivery(models.Model):
-    """One event for one endpoint, until it is delivered, failed or cancelled.
-
-    PostgreSQL is the source of truth: a pending delivery is leased to the task that
-    sends it (`lease_token`, `lease_until`); a lease that runs out without an outcome
-    (a lost broker message, a killed worker) is taken up again by the sweeper.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+class Delivery(DeliveryState):
+    """One event for one endpoint."""
 
     id = PublicIdField("dlv")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     # Indexed by the (endpoint, …) indexes below; each row is written several times.
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_token = models.CharField(max_length=32, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -108,13 +135,8 @@ class Delivery(models.Model):
         return f"{self.event_id} -> {self.endpoint_id}: {self.status}"
 
 
-class DeliveryAttempt(models.Model):
+class DeliveryAttempt(AttemptLog):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log", db_index=False)
-    attempted_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField()
-    error = models.CharField(max_length=200, blank=True)
-    response_head = models.CharField(max_length=500, blank=True, help_text="The first bytes of the response body.")
 
     class Meta:
         ordering = ["-attempted_at", "-id"]

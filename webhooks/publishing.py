@@ -10,9 +10,10 @@ from django.utils import timezone
 from statusapp.api.fields import isoformat
 from statusapp.api.ids import new_id
 
-from . import dispatch, tasks
+from . import tasks
 from .bulk import insert_rows
 from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
+from .webhook_queue import WEBHOOKS
 
 
 def _event(organization_id: int, event_type: str, payload: dict, now: datetime) -> Event:
@@ -49,7 +50,7 @@ def publish(events: Iterable[tuple[int, str, dict]]) -> list[Event]:
         for endpoint in endpoints.get(event.organization_id, ())
         if event.type in endpoint.events
     ]
-    _deliver(deliveries)
+    tasks.insert_and_send_on_commit(WEBHOOKS, deliveries)
     return created
 
 
@@ -60,21 +61,5 @@ def publish_test(endpoint: WebhookEndpoint) -> Delivery:
     event = _event(endpoint.organization_id, TEST_EVENT, {"endpoint": {"id": endpoint.id}}, now)
     insert_rows(Event, [event])
     delivery = Delivery(event=event, endpoint_id=endpoint.id, created_at=now, next_attempt_at=now)
-    _deliver([delivery])
+    tasks.insert_and_send_on_commit(WEBHOOKS, [delivery])
     return delivery
-
-
-def _deliver(deliveries: list[Delivery]) -> None:
-    """Insert the deliveries, leased already as far as their endpoints' caps allow
-    (the sweeper takes up the rest), and send those after the commit."""
-    if not deliveries:
-        return
-    now = deliveries[0].created_at
-    chosen = set(dispatch.within_cap([(d.id, d.endpoint_id) for d in deliveries], now))
-    token, until = dispatch.new_lease(now)
-    for delivery in deliveries:
-        if delivery.id in chosen:
-            delivery.lease_token, delivery.lease_until = token, until
-    insert_rows(Delivery, deliveries)
-    if chosen:
-        tasks.enqueue_on_commit(token, [d.id for d in deliveries if d.id in chosen])

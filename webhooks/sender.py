@@ -1,4 +1,4 @@
-"""Sending deliveries over HTTP, from one event loop per worker process.
+"""Sending deliveries (webhooks, alerts) from one event loop per worker process.
 
 A task hands its deliveries to the process's sender and waits for them only while
 they keep finishing (the first within WEBHOOK_TASK_FIRST_WAIT seconds, each next
@@ -7,8 +7,9 @@ what finished and returns, and the slow ones finish on the sender's loop and are
 recorded by its recorder thread. A slow or hanging receiver therefore ties up a
 coroutine, not a worker process, and the process goes on with other tasks.
 
-Every address connected to passes the check engine's guard (at connect time, names
-and literals alike); redirects are not followed (a 3xx is a failure).
+Every address connected to passes the address guard (at connect time, names and
+literals alike); redirects are not followed (a 3xx is a failure). Email goes through
+Django's mail settings, on a thread, under the same deadline.
 """
 
 import asyncio
@@ -16,12 +17,14 @@ import atexit
 import logging
 import os
 import queue
+import smtplib
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import close_old_connections, connection
 from yarl import URL
 
@@ -29,7 +32,7 @@ from outbound.errors import describe_client_error
 from outbound.guard import GuardedResolver, check_host_literal
 from outbound.tls import default_ssl_context
 
-from .signing import signature_headers
+from .channels.message import Email, Request
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +44,12 @@ IDLE_DISCONNECT = 1.0  # seconds without late outcomes before the recorder disco
 
 @dataclass(frozen=True, slots=True)
 class Job:
+    queue: str  # the name of the delivery's queue (webhooks, alerts)
     delivery_id: str
     lease_token: str  # the send's lease: its outcome counts only while the delivery still holds it
     attempt: int  # 1 for the first attempt
-    event_id: str
-    event_type: str
-    body: bytes
-    endpoint_id: str
-    url: str
-    secrets: tuple[str, ...]  # the current secret, then a previous one in its overlap
+    target_id: str  # the endpoint or channel: its concurrency cap and its health
+    request: Request | Email
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +57,11 @@ class Outcome:
     job: Job
     attempted_at: datetime
     duration_ms: int
+    delivered: bool
     status_code: int | None = None
     error: str = ""
     response_head: str = ""
     retry_after: float | None = None  # seconds, from the response's Retry-After
-
-    @property
-    def delivered(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -82,25 +79,22 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allow_private: bool) -> Outcome:
-    """One attempt: POST the body, signed, under a wall-clock deadline. Never raises."""
+    """One attempt under a wall-clock deadline. Never raises."""
+    if isinstance(job.request, Email):
+        return await _send_email(job, timeout)
+    request = job.request
     attempted_at = datetime.now(UTC)
     started = time.monotonic()
     status_code, head, retry_after, error = None, "", None, ""
     try:
         async with asyncio.timeout(timeout):
-            url = URL(job.url)
+            url = URL(request.url)
             if url.scheme not in ("http", "https") or not url.raw_host:
-                raise aiohttp.InvalidURL(job.url)
+                raise aiohttp.InvalidURL("invalid URL")
             check_host_literal(url.raw_host, allow_private=allow_private)
-            headers = {
-                "Content-Type": "application/json",
-                "X-StatusApp-Event": job.event_type,
-                "X-StatusApp-Delivery": job.delivery_id,
-                **signature_headers(
-                    secrets=job.secrets, message_id=job.event_id, timestamp=int(time.time()), body=job.body
-                ),
-            }
-            async with session.post(url, data=job.body, headers=headers, allow_redirects=False) as response:
+            async with session.request(
+                request.method, url, data=request.body, headers=request.headers, allow_redirects=False
+            ) as response:
                 status_code = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), attempted_at)
                 # NUL cannot be stored in a text column.
@@ -115,11 +109,45 @@ async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allo
         job=job,
         attempted_at=attempted_at,
         duration_ms=round((time.monotonic() - started) * 1000),
+        delivered=status_code is not None and 200 <= status_code < 300,
         status_code=status_code,
         error=error[:200],
         response_head=head,
         retry_after=retry_after,
     )
+
+
+async def _send_email(job: Job, timeout: float) -> Outcome:
+    """Through Django's mail settings, on a thread: the SMTP client blocks."""
+    attempted_at = datetime.now(UTC)
+    started = time.monotonic()
+    error = ""
+    try:
+        async with asyncio.timeout(timeout):
+            await asyncio.to_thread(send_email, job.request, timeout)
+    except TimeoutError:
+        error = f"timed out after {timeout:g} s"
+    except smtplib.SMTPResponseException as exc:
+        error = f"SMTP {exc.smtp_code}"
+    except smtplib.SMTPRecipientsRefused:
+        error = "the mail server refused every recipient"
+    except Exception as exc:  # noqa: BLE001 - every failure is an outcome, described without echoing data
+        error = describe_client_error(exc)
+    return Outcome(
+        job=job,
+        attempted_at=attempted_at,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        delivered=not error,
+        error=error[:200],
+        response_head="" if error else "accepted by the mail server",
+    )
+
+
+def send_email(email: Email, timeout: float) -> None:
+    message = EmailMultiAlternatives(email.subject, email.text, to=list(email.to))
+    message.attach_alternative(email.html, "text/html")
+    with get_connection(timeout=timeout) as smtp:
+        smtp.send_messages([message])
 
 
 class Batch:

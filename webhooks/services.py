@@ -13,6 +13,7 @@ from statusapp.api.exceptions import PlanLimitReached
 
 from . import publishing, recording, tasks
 from .models import Delivery, WebhookEndpoint
+from .webhook_queue import WEBHOOKS
 
 ROTATION_OVERLAP = timedelta(hours=24)
 
@@ -50,7 +51,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields) -> WebhookEn
         endpoint.failing_since = None
     endpoint.save()
     if was_enabled and not endpoint.enabled:
-        recording.cancel_pending([endpoint.id])
+        recording.cancel_pending(WEBHOOKS, [endpoint.id])
     return endpoint
 
 
@@ -74,7 +75,7 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     Delivery.objects.filter(id=delivery.id).update(
         status=Delivery.Status.PENDING, next_attempt_at=now, finished_at=None, lease_token="", lease_until=None
     )
-    tasks.send_on_commit([(delivery.id, delivery.endpoint_id)])
+    tasks.send_on_commit(WEBHOOKS, [(delivery.id, delivery.endpoint_id)])
     delivery.refresh_from_db()
     return delivery
 

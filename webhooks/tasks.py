@@ -6,7 +6,9 @@ from django.db import transaction
 
 from statusapp.celery import delay_on_commit
 
-from . import dispatch, recording
+from . import dispatch, queues, recording
+from .bulk import insert_rows
+from .queues import Queue
 from .sender import SLOW_GAP, sender
 
 BATCH_SIZE = 100  # deliveries per task
@@ -15,9 +17,9 @@ BATCH_SIZE = 100  # deliveries per task
 # A lost or repeated message is harmless: a delivery is sent only by the holder of its
 # lease, and the sweeper takes up whatever a lost message or a dead worker left.
 @shared_task(ignore_result=True)
-def send_deliveries(token: str, delivery_ids: list[str]) -> int:
-    """Send the deliveries still leased under `token`; returns how many were recorded here."""
-    batch = _start(dispatch.claim(token, delivery_ids))
+def send_deliveries(token: str, delivery_ids: list[str], queue: str = "webhooks") -> int:
+    """Send the deliveries of `queue` still leased under `token`; returns how many were recorded here."""
+    batch = _start(dispatch.claim(queues.get(queue), token, delivery_ids))
     if batch is None:
         return 0
     outcomes = batch.collect(settings.WEBHOOK_TASK_FIRST_WAIT, SLOW_GAP)
@@ -34,37 +36,60 @@ def _start(jobs):
 
 
 def record(outcomes) -> None:
-    """Record outcomes, then send what their endpoints still have waiting, straight
-    away and in the background: an endpoint's backlog goes on as fast as it answers,
+    """Record outcomes, then send what their targets still have waiting, straight
+    away and in the background: a target's backlog goes on as fast as it answers,
     with no task (and no task waiting on a slow receiver) in between."""
     if not outcomes:
         return
     recording.record(outcomes)
-    with transaction.atomic():
-        leased = dispatch.lease(dispatch.due(endpoint_ids={outcome.job.endpoint_id for outcome in outcomes}))
-    if leased is not None:
-        batch = _start(dispatch.claim(*leased))
-        if batch is not None:
-            batch.detach()
+    for name in {outcome.job.queue for outcome in outcomes}:
+        queue = queues.get(name)
+        with transaction.atomic():
+            targets = {outcome.job.target_id for outcome in outcomes if outcome.job.queue == name}
+            leased = dispatch.lease(queue, dispatch.due(queue, target_ids=targets))
+        if leased is not None:
+            batch = _start(dispatch.claim(queue, *leased))
+            if batch is not None:
+                batch.detach()
 
 
 @shared_task(ignore_result=True, expires=5)
 def sweep_deliveries() -> int:
     """Send what is due and unleased: retries, and what a lost message or a killed worker left."""
-    with transaction.atomic():
-        candidates = dispatch.due()
-        send_on_commit(candidates)
-    return len(candidates)
+    swept = 0
+    for queue in queues.all_queues():
+        with transaction.atomic():
+            candidates = dispatch.due(queue)
+            send_on_commit(queue, candidates)
+        swept += len(candidates)
+    return swept
 
 
-def send_on_commit(candidates: Sequence[tuple[str, str]]) -> None:
-    """Lease (delivery id, endpoint id) candidates and send them once the transaction commits."""
-    leased = dispatch.lease(candidates)
+def send_on_commit(queue: Queue, candidates: Sequence[tuple[str, str]]) -> None:
+    """Lease (delivery id, target id) candidates and send them once the transaction commits."""
+    leased = dispatch.lease(queue, candidates)
     if leased is not None:
-        enqueue_on_commit(*leased)
+        enqueue_on_commit(queue, *leased)
 
 
-def enqueue_on_commit(token: str, delivery_ids: list[str]) -> None:
+def enqueue_on_commit(queue: Queue, token: str, delivery_ids: list[str]) -> None:
     """Send the deliveries leased under `token` once the transaction commits."""
     for start in range(0, len(delivery_ids), BATCH_SIZE):
-        delay_on_commit(send_deliveries, token, delivery_ids[start : start + BATCH_SIZE])
+        delay_on_commit(send_deliveries, token, delivery_ids[start : start + BATCH_SIZE], queue.name)
+
+
+def insert_and_send_on_commit(queue: Queue, deliveries: list) -> None:
+    """Insert new deliveries, leased already as far as their targets' caps allow (the
+    sweeper takes up the rest), and send those after the commit."""
+    if not deliveries:
+        return
+    now = deliveries[0].created_at
+    target_id = queue.target_id
+    chosen = set(dispatch.within_cap(queue, [(d.id, getattr(d, target_id)) for d in deliveries], now))
+    token, until = dispatch.new_lease(now)
+    for delivery in deliveries:
+        if delivery.id in chosen:
+            delivery.lease_token, delivery.lease_until = token, until
+    insert_rows(queue.delivery, deliveries)
+    if chosen:
+        enqueue_on_commit(queue, token, [d.id for d in deliveries if d.id in chosen])
