@@ -71,6 +71,24 @@ class Monitor(models.Model):
     retries = models.PositiveSmallIntegerField(default=0)
     degraded_threshold = models.PositiveIntegerField(null=True, blank=True, help_text="milliseconds")
 
+    # Seconds between the confirming re-checks of a failing monitor; None: the interval.
+    retry_interval = models.PositiveIntegerField(null=True, blank=True)
+
+    # Alerting (acted on by alerts/, which sits above this app). Alert channel ids (`ach_…`)
+    # that cover this monitor besides those covering all monitors.
+    alert_channels = models.JSONField(default=list, blank=True)
+    reminder_interval = models.PositiveIntegerField(
+        null=True, blank=True, help_text="minutes between reminders while DOWN and not acknowledged"
+    )
+    # [{"afterMinutes": N, "channels": ["ach_…"]}]: still DOWN and not acknowledged after N
+    # minutes, also alert those channels.
+    escalation = models.JSONField(default=list, blank=True)
+    # While one of these is DOWN, this monitor's DOWN alerts are held as caused by it.
+    depends_on = models.ManyToManyField("self", symmetrical=False, related_name="dependents", blank=True)
+    # Someone has seen the outage: no reminders or escalation until the monitor recovers.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)
+
     # Consecutive failed checks; DOWN once it exceeds `retries`.
     failure_count = models.PositiveIntegerField(default=0)
     # Set by scheduled maintenance: checks still run, but results are left out of

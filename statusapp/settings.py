@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "monitors",
     "incidents",
     "statuspages",
+    "alerts",
 ]
 
 MIDDLEWARE = [
