@@ -74,7 +74,9 @@ class Outage(models.Model):
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="outages")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    last_alert_at = models.DateTimeField()
+    # The latest DOWN alert or reminder; None while the DOWN alert is held back (a parent
+    # monitor is DOWN, or the monitor is flapping).
+    last_alert_at = models.DateTimeField(null=True, blank=True)
     escalation_steps_sent = models.PositiveSmallIntegerField(default=0)
     # The DOWN alerts were held: this parent was DOWN when this monitor went down.
     held_by = models.ForeignKey(Monitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -27,7 +27,7 @@ from webhooks.publishing import publish
 
 from .events import incident_events, monitor_event
 from .models import AffectedComponent, ComponentStatus, Impact, Incident, IncidentStatus, IncidentUpdate
-from .signals import incident_update_published
+from .signals import incident_update_published, monitors_transitioned
 
 BATCH_SIZE = 500
 DOWN = Monitor.Status.DOWN
@@ -50,13 +50,18 @@ def _process_batch() -> int:
     pending = StatusChange.objects.filter(processed_at__isnull=True).order_by("id")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True)
-    changes = list(pending.only("id", "monitor_id", "from_status", "to_status", "error", "in_maintenance")[:BATCH_SIZE])
+    changes = list(
+        pending.only("id", "monitor_id", "from_status", "to_status", "error", "in_maintenance", "created_at")[
+            :BATCH_SIZE
+        ]
+    )
     if not changes:
         return 0
     StatusChange.objects.filter(id__in=[change.id for change in changes]).update(processed_at=timezone.now())
     alerts = [change for change in changes if _alerting(change)]
     if alerts:
         _Batch(alerts).run()
+    monitors_transitioned.send(sender=StatusChange, changes=changes)
     return len(changes)
 
 

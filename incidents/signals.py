@@ -3,3 +3,8 @@ from django.dispatch import Signal
 # Sent inside the transaction that adds an entry to an incident's timeline, with
 # `update` (the IncidentUpdate). Status pages listen to email their subscribers.
 incident_update_published = Signal()
+
+# Sent inside the transaction that handles a batch of monitors' status changes, with
+# `changes` (the StatusChanges, oldest first, maintenance ones included). Alerts listens
+# to alert people.
+monitors_transitioned = Signal()

@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-status-changes": {"task": "incidents.tasks.process_status_changes", "schedule": 60.0},
     "sync-maintenances": {"task": "incidents.tasks.sync_maintenances", "schedule": 1.0},
     "send-subscriber-notifications": {"task": "statuspages.tasks.send_notifications", "schedule": 60.0},
+    "follow-outages": {"task": "alerts.tasks.follow_outages", "schedule": 10.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -328,6 +329,24 @@ WEBHOOK_TASK_FIRST_WAIT = 0.25
 WEBHOOK_DISPATCH_LEASE = env_int("STATUSAPP_WEBHOOK_DISPATCH_LEASE", 60)
 
 # Email to status page subscribers: printed to the console unless an SMTP host is set.
+# Alerts: the fixed API hosts of the paging and push services (the EU regions, a local
+# Telegram Bot API server, a proxy; tests point them at loopback receivers).
+STATUSAPP_PAGERDUTY_EVENTS_URL = env_str("STATUSAPP_PAGERDUTY_EVENTS_URL", "https://events.pagerduty.com/v2/enqueue")
+STATUSAPP_OPSGENIE_API_URL = env_str("STATUSAPP_OPSGENIE_API_URL", "https://api.opsgenie.com")
+STATUSAPP_TELEGRAM_API_URL = env_str("STATUSAPP_TELEGRAM_API_URL", "https://api.telegram.org")
+STATUSAPP_PUSHOVER_API_URL = env_str("STATUSAPP_PUSHOVER_API_URL", "https://api.pushover.net")
+STATUSAPP_TWILIO_API_URL = env_str("STATUSAPP_TWILIO_API_URL", "https://api.twilio.com")
+# Apprise channels make their own requests, which the address guard cannot check at
+# connect time: for single-tenant installs only.
+STATUSAPP_APPRISE = env_bool("STATUSAPP_APPRISE", False)
+ALERT_CHANNEL_CONCURRENCY = env_int("STATUSAPP_ALERT_CHANNEL_CONCURRENCY", 8)
+# A monitor with more than this many transitions within the window is flapping: one
+# alert says so, instead of one per flip.
+ALERT_FLAP_TRANSITIONS = env_int("STATUSAPP_ALERT_FLAP_TRANSITIONS", 6)
+ALERT_FLAP_WINDOW = env_int("STATUSAPP_ALERT_FLAP_WINDOW", 30 * 60)  # seconds
+# Days before a certificate's expiry at which an ssl.expiring alert goes out, once each.
+ALERT_SSL_THRESHOLDS = (30, 14, 7, 3, 1)
+
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import orjson
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from statusapp.api.fields import isoformat
@@ -14,6 +15,11 @@ from . import tasks
 from .bulk import insert_rows
 from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
 from .webhook_queue import WEBHOOKS
+
+
+# Sent inside the publishing transaction with `events` (the new Event rows); alerts
+# listens for the incident events some channels want.
+events_published = Signal()
 
 
 def _event(organization_id: int, event_type: str, payload: dict, now: datetime) -> Event:
@@ -39,6 +45,7 @@ def publish(events: Iterable[tuple[int, str, dict]]) -> list[Event]:
     if not created:
         return created
     insert_rows(Event, created)
+    events_published.send(sender=Event, events=created)
     endpoints: dict[int, list[WebhookEndpoint]] = {}
     for endpoint in WebhookEndpoint.objects.filter(
         organization_id__in={event.organization_id for event in created}, enabled=True
