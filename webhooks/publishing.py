@@ -16,7 +16,6 @@ from .bulk import insert_rows
 from .models import TEST_EVENT, Delivery, Event, WebhookEndpoint
 from .webhook_queue import WEBHOOKS
 
-
 # Sent inside the publishing transaction with `events` (the new Event rows); alerts
 # listens for the incident events some channels want.
 events_published = Signal()
