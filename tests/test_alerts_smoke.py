@@ -29,8 +29,9 @@ def observe(monitor, status, error=""):
 def test_down_then_up_reaches_slack(org, settings):
     settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
     receiver = Receiver()
-    channel = AlertChannel(organization=org, name="ops", type="slack", events=["monitor.down", "monitor.up"],
-                           all_monitors=True)
+    channel = AlertChannel(
+        organization=org, name="ops", type="slack", events=["monitor.down", "monitor.up"], all_monitors=True
+    )
     channel.config = {"url": receiver.url + "/services/T/B/x"}
     channel.save()
     monitor = MonitorFactory(organization=org, status=Monitor.Status.UP)
