@@ -124,3 +124,18 @@ class AlertAttempt(AttemptLog):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+
+class CertificateNotice(models.Model):
+    """An ssl.expiring alert sent for one threshold (days before expiry) of a monitor's
+    current certificate; cleared when a renewed certificate is seen."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+")
+    threshold = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "threshold"], name="one_notice_per_threshold")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id}: {self.threshold} days"

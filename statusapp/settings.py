@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "sync-maintenances": {"task": "incidents.tasks.sync_maintenances", "schedule": 1.0},
     "send-subscriber-notifications": {"task": "statuspages.tasks.send_notifications", "schedule": 60.0},
     "follow-outages": {"task": "alerts.tasks.follow_outages", "schedule": 10.0},
+    "check-certificates": {"task": "alerts.tasks.check_certificates", "schedule": 300.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
