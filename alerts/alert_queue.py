@@ -14,6 +14,7 @@ from django.conf import settings
 from accounts.encryption import DecryptionError
 from statusapp.api.fields import isoformat
 from webhooks.channels import Hosts, Message, Request, render
+from webhooks.channels.apprise_notice import render_apprise
 from webhooks.models import WebhookEndpoint
 from webhooks.queues import Queue
 from webhooks.sender import Job
@@ -81,7 +82,12 @@ def jobs(alert_ids: Sequence[str], sending: str, now: datetime) -> tuple[list[Jo
             continue
         message = messages.loads(alert.message)
         try:
-            if channel.type == AlertChannel.Type.WEBHOOK:
+            if channel.type == AlertChannel.Type.APPRISE:
+                if not settings.STATUSAPP_APPRISE:  # turned off since the channel was made
+                    cancelled.append(alert.id)
+                    continue
+                request = render_apprise(channel.config, message)
+            elif channel.type == AlertChannel.Type.WEBHOOK:
                 endpoint = endpoints.get(channel.config.get("endpoint"))
                 if endpoint is None or endpoint.organization_id != channel.organization_id:
                     cancelled.append(alert.id)

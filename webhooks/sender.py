@@ -32,7 +32,7 @@ from outbound.errors import describe_client_error
 from outbound.guard import GuardedResolver, check_host_literal
 from outbound.tls import default_ssl_context
 
-from .channels.message import Email, Request
+from .channels.message import AppriseNotice, Email, Request
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allow_private: bool) -> Outcome:
     """One attempt under a wall-clock deadline. Never raises."""
-    if isinstance(job.request, Email):
-        return await _send_email(job, timeout)
+    if not isinstance(job.request, Request):
+        return await _send_on_thread(job, timeout)
     request = job.request
     attempted_at = datetime.now(UTC)
     started = time.monotonic()
@@ -117,20 +117,23 @@ async def send(job: Job, session: aiohttp.ClientSession, *, timeout: float, allo
     )
 
 
-async def _send_email(job: Job, timeout: float) -> Outcome:
-    """Through Django's mail settings, on a thread: the SMTP client blocks."""
+async def _send_on_thread(job: Job, timeout: float) -> Outcome:
+    """An email (through Django's mail settings) or an Apprise notice, on a thread: both block."""
     attempted_at = datetime.now(UTC)
     started = time.monotonic()
     error = ""
+    sending = send_email if isinstance(job.request, Email) else send_apprise
     try:
         async with asyncio.timeout(timeout):
-            await asyncio.to_thread(send_email, job.request, timeout)
+            await asyncio.to_thread(sending, job.request, timeout)
     except TimeoutError:
         error = f"timed out after {timeout:g} s"
     except smtplib.SMTPResponseException as exc:
         error = f"SMTP {exc.smtp_code}"
     except smtplib.SMTPRecipientsRefused:
         error = "the mail server refused every recipient"
+    except AppriseFailed as exc:
+        error = str(exc)
     except Exception as exc:  # noqa: BLE001 - every failure is an outcome, described without echoing data
         error = describe_client_error(exc)
     return Outcome(
@@ -139,8 +142,23 @@ async def _send_email(job: Job, timeout: float) -> Outcome:
         duration_ms=round((time.monotonic() - started) * 1000),
         delivered=not error,
         error=error[:200],
-        response_head="" if error else "accepted by the mail server",
+        response_head="" if error else "accepted",
     )
+
+
+class AppriseFailed(Exception):
+    pass
+
+
+def send_apprise(notice: AppriseNotice, timeout: float) -> None:
+    import apprise  # only installs that enable Apprise channels load it
+
+    sender = apprise.Apprise()
+    if not sender.add(notice.url):
+        raise AppriseFailed("Apprise does not know this URL")
+    if not sender.notify(title=notice.title, body=notice.body, notify_type=notice.notify_type):
+        # Apprise logs why itself; its reasons can quote the service's answer.
+        raise AppriseFailed("Apprise could not deliver the notification")
 
 
 def send_email(email: Email, timeout: float) -> None:

@@ -52,3 +52,13 @@ class Email:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppriseNotice:
+    """A notification Apprise sends itself, to any of its URLs."""
+
+    url: str
+    title: str
+    body: str
+    notify_type: str  # Apprise's NotifyType: info, success, warning, failure
