@@ -19,15 +19,22 @@ class PlanLimits:
     monitors: int | None
     status_pages: int | None
     webhooks: int | None
+    alert_channels: int | None
 
 
 PLAN_LIMITS: dict[str, PlanLimits] = {
-    Plan.FREE: PlanLimits(requests_per_hour=100, monitors=50, status_pages=1, webhooks=2),
-    Plan.STARTER: PlanLimits(requests_per_hour=1_000, monitors=200, status_pages=5, webhooks=10),
-    Plan.PROFESSIONAL: PlanLimits(requests_per_hour=10_000, monitors=1_000, status_pages=20, webhooks=50),
-    Plan.BUSINESS: PlanLimits(requests_per_hour=50_000, monitors=10_000, status_pages=100, webhooks=200),
+    Plan.FREE: PlanLimits(requests_per_hour=100, monitors=50, status_pages=1, webhooks=2, alert_channels=2),
+    Plan.STARTER: PlanLimits(requests_per_hour=1_000, monitors=200, status_pages=5, webhooks=10, alert_channels=10),
+    Plan.PROFESSIONAL: PlanLimits(
+        requests_per_hour=10_000, monitors=1_000, status_pages=20, webhooks=50, alert_channels=50
+    ),
+    Plan.BUSINESS: PlanLimits(
+        requests_per_hour=50_000, monitors=10_000, status_pages=100, webhooks=200, alert_channels=200
+    ),
     # Enterprise: the request limit is set per organization by an operator.
-    Plan.ENTERPRISE: PlanLimits(requests_per_hour=None, monitors=None, status_pages=None, webhooks=None),
+    Plan.ENTERPRISE: PlanLimits(
+        requests_per_hour=None, monitors=None, status_pages=None, webhooks=None, alert_channels=None
+    ),
 }
 
 

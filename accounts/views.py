@@ -12,6 +12,7 @@ from .dashboard import dashboard_view
 from .forms import SetupForm, free_slug
 from .models import Membership, Organization
 from .plans import Plan
+from .signals import organization_created
 
 
 def _create_owner(form: SetupForm):
@@ -22,6 +23,7 @@ def _create_owner(form: SetupForm):
             name=data["organization"], slug=free_slug(data["organization"]), plan=Plan.FREE
         )
         Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
+        organization_created.send(sender=Organization, organization=organization, owner=user)
     return user
 
 

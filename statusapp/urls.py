@@ -8,6 +8,7 @@ from incidents.overview import overview
 from .health import healthz
 
 api_patterns = [
+    path("", include("alerts.api.urls")),
     path("", include("monitors.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("statuspages.api.urls")),
