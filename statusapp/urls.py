@@ -39,6 +39,7 @@ urlpatterns = [
     path("pages/", include("statuspages.dashboard_urls")),
     path("webhooks/", include("webhooks.dashboard_urls")),
     path("api-keys/", include("apikeys.dashboard_urls")),
+    path("alerts/channels/", include("alerts.dashboard_urls")),
     path("alerts/", include("alerts.urls")),
     path("settings/", include("accounts.settings_urls")),
     path("", include("accounts.urls")),
