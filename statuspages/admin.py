@@ -12,7 +12,7 @@ class StatusPageComponentInline(admin.TabularInline):
 @admin.register(StatusPage)
 class StatusPageAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organization", "is_public", "custom_domain", "created_at"]
-    list_filter = ["is_public"]
+    list_filter = ["is_public", "notify_automatic_incidents"]
     search_fields = ["name", "slug", "id", "organization__slug", "custom_domain"]
     list_select_related = ["organization"]
     readonly_fields = ["id", "created_at", "updated_at"]

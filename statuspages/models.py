@@ -28,6 +28,12 @@ class StatusPage(models.Model):
     custom_domain = models.CharField(max_length=253, null=True, blank=True, db_index=True)
     custom_domain_token = models.CharField(max_length=64, blank=True, editable=False)
     custom_domain_verified = models.BooleanField(default=False, editable=False)
+    # Subscribers always get the updates a person marks for them; the timeline entries of
+    # incidents opened automatically (a monitor down, back up, resolved) only when the
+    # page asks for them.
+    notify_automatic_incidents = models.BooleanField(
+        default=False, help_text="Also email subscribers the timeline of incidents opened automatically."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -157,14 +157,20 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, **kwargs) ->
     incident's affected monitors (all of its pages when the incident names none), and
     enqueue the sending once the transaction commits. Returns how many were queued.
 
+    The other entries of an auto-opened incident (opened, a monitor back up, resolved:
+    written without notify_subscribers) go the same way to the pages among those that ask
+    for automatic incidents (notify_automatic_incidents).
+
     An address subscribed to two of those pages gets one email, through its oldest
     subscription: deduplicating here, once, rather than at sending time means no race
     between two workers can send it twice or not at all.
     """
-    if not update.notify_subscribers:
-        return 0
     incident = update.incident
     pages = StatusPage.objects.filter(organization_id=incident.organization_id)
+    if not update.notify_subscribers:
+        if not incident.auto_opened:
+            return 0
+        pages = pages.filter(notify_automatic_incidents=True)
     affected = AffectedComponent.objects.filter(incident_id=incident.pk).values("monitor_id")
     if affected.exists():
         pages = pages.filter(components__monitor_id__in=affected)

@@ -149,6 +149,7 @@ def _api_data(request, page: StatusPage | None, rows: list[dict]) -> tuple[dict,
         "description": post.get("description", ""),
         "accentColor": post.get("accentColor", ""),
         "customDomain": post.get("customDomain", "").strip() or None,
+        "notifyAutomaticIncidents": "notifyAutomaticIncidents" in post,
     }
     slug = post.get("slug", "").strip()
     if slug or page is not None:
@@ -209,7 +210,11 @@ def _save(request, page: StatusPage | None, rows: list[dict]):
 def _form_values(page: StatusPage | None, post=None) -> dict:
     if post is not None:
         values = {name: post.get(name, "") for name in ("name", "slug", "description", "accentColor", "customDomain")}
-        return values | {"privacy": post.get("privacy", ""), "removeLogo": "removeLogo" in post}
+        return values | {
+            "privacy": post.get("privacy", ""),
+            "removeLogo": "removeLogo" in post,
+            "notifyAutomaticIncidents": "notifyAutomaticIncidents" in post,
+        }
     if page is None:
         return {"accentColor": StatusPage._meta.get_field("accent_color").default, "privacy": "public"}
     return {
@@ -219,6 +224,7 @@ def _form_values(page: StatusPage | None, post=None) -> dict:
         "accentColor": page.accent_color,
         "customDomain": page.custom_domain or "",
         "privacy": privacy_of(page),
+        "notifyAutomaticIncidents": page.notify_automatic_incidents,
     }
 
 

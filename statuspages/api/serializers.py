@@ -102,6 +102,13 @@ class StatusPageSerializer(StrictSerializer):
         help_text='Password of a private page (at least 8 characters); "" removes it. Never shown.',
     )
     hasPassword = serializers.BooleanField(read_only=True)
+    notifyAutomaticIncidents = serializers.BooleanField(
+        source="notify_automatic_incidents",
+        required=False,
+        help_text="Also email the page's subscribers the timeline of incidents opened automatically (a monitor "
+        "down, back up, resolved) that concern its components. Off by default: subscribers then get only the "
+        "updates posted with notifySubscribers.",
+    )
     accentColor = serializers.RegexField(
         r"\A#[0-9a-fA-F]{6}\Z", source="accent_color", required=False, help_text="Like #2563eb."
     )
@@ -181,6 +188,7 @@ class StatusPageSerializer(StrictSerializer):
             "description": page.description,
             "isPublic": page.is_public,
             "hasPassword": bool(page.password_hash),
+            "notifyAutomaticIncidents": page.notify_automatic_incidents,
             "accentColor": page.accent_color,
             "customDomain": page.custom_domain,
             "customDomainVerified": page.custom_domain_verified,

@@ -24,6 +24,9 @@ from .serializers import StatusPageSerializer, SubscriberSerializer
 PAGE_CHANGE_EXAMPLES = [
     OpenApiExample("Rename", value={"name": "Updated Name", "description": "Updated description"}, request_only=True),
     OpenApiExample("Make private", value={"isPublic": False, "password": "correct horse battery"}, request_only=True),
+    OpenApiExample(
+        "Email subscribers about automatic incidents", value={"notifyAutomaticIncidents": True}, request_only=True
+    ),
 ]
 
 
