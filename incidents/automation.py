@@ -204,7 +204,7 @@ class _Batch:
             for id_, entry in self.touched.items()
         )
         for update in updates:
-            incident_update_published.send(sender=IncidentUpdate, update=update)
+            incident_update_published.send(sender=IncidentUpdate, update=update, automatic=True)
         generation.bump({entry.incident.organization_id for entry in self.touched.values()})
 
     def _incident_changes(self) -> list[tuple[str, str]]:

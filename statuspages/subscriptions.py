@@ -149,7 +149,7 @@ def subscriber_delete(*, subscriber: Subscriber) -> None:
     subscriber.delete()
 
 
-def notify_subscribers_of_update(sender, *, update: IncidentUpdate, **kwargs) -> int:
+def notify_subscribers_of_update(sender, *, update: IncidentUpdate, automatic: bool = False, **kwargs) -> int:
     """Receiver of `incidents.signals.incident_update_published`, inside its transaction.
 
     For an update with notify_subscribers, queue one notification per address among the
@@ -157,9 +157,9 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, **kwargs) ->
     incident's affected monitors (all of its pages when the incident names none), and
     enqueue the sending once the transaction commits. Returns how many were queued.
 
-    The other entries of an auto-opened incident (opened, a monitor back up, resolved:
-    written without notify_subscribers) go the same way to the pages among those that ask
-    for automatic incidents (notify_automatic_incidents).
+    The entries incidents writes by itself (`automatic`: an auto-opened incident opened, a
+    monitor back up, resolved) go the same way to the pages among those that ask for
+    automatic incidents (notify_automatic_incidents).
 
     An address subscribed to two of those pages gets one email, through its oldest
     subscription: deduplicating here, once, rather than at sending time means no race
@@ -168,7 +168,7 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, **kwargs) ->
     incident = update.incident
     pages = StatusPage.objects.filter(organization_id=incident.organization_id)
     if not update.notify_subscribers:
-        if not incident.auto_opened:
+        if not automatic:
             return 0
         pages = pages.filter(notify_automatic_incidents=True)
     affected = AffectedComponent.objects.filter(incident_id=incident.pk).values("monitor_id")

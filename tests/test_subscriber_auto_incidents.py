@@ -251,6 +251,23 @@ def test_an_update_marked_for_subscribers_on_an_automatic_incident_is_emailed_on
     assert all("Failing over" in message.body for message in mail.outbox[1:])
 
 
+@journey
+def test_a_person_s_update_not_marked_for_subscribers_stays_unsent_on_an_automatic_incident(org, admin):
+    """The option covers what incidents writes by itself, not a person's quiet note."""
+    monitor = MonitorFactory(organization=org, name="API", status=UP)
+    subscriber(page_showing(org, monitor, slug="opted", automatic=True), "ann@example.com")
+    observe(monitor, DOWN, "HTTP 500")
+    assert len(sent()) == 1
+
+    incident = Incident.objects.get()
+    response = admin.post(
+        f"/api/incidents/{incident.id}/updates", {"message": "Internal note", "notifySubscribers": False}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert len(sent()) == 1
+
+
 # --- the API --------------------------------------------------------------------------------
 
 
