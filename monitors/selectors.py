@@ -1,5 +1,6 @@
 """Uptime and response-time figures, read from the hourly and daily rollups; and a
-monitor's latest raw checks, for its page's heartbeat strip and 24-hour chart.
+monitor's latest raw checks, for its page's heartbeat strip and 24-hour chart; the monitors
+each monitor depends on.
 
 Figures never scan raw check results: a window is a handful of rollup rows per monitor,
 found through the (monitor, period, bucket) unique index. The raw reads are one monitor's
@@ -11,7 +12,7 @@ holds the buckets that start after `now - length` and not after `now`: the curre
 Checks during maintenance are never in the rollups, so they are left out here too.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -199,3 +200,12 @@ def checks_chart(
         .values_list("minute", "mean", "failed")
     )
     return [(minute, None if mean is None else round(mean), failed > 0) for minute, mean, failed in minutes]
+
+
+def dependency_ids(monitor_ids: Collection[str]) -> dict[str, list[str]]:
+    """The ids of the monitors each of these depends on, sorted, in one query."""
+    found: dict[str, list[str]] = {monitor_id: [] for monitor_id in monitor_ids}
+    edges = Monitor.depends_on.through.objects.filter(from_monitor_id__in=monitor_ids)
+    for source, target in edges.order_by("to_monitor_id").values_list("from_monitor_id", "to_monitor_id"):
+        found[source].append(target)
+    return found

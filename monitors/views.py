@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.dashboard import dashboard_view, field_errors
+from accounts.dashboard import api_context, dashboard_view, field_errors
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
@@ -145,7 +145,7 @@ def _save(request, monitor: Monitor | None):
     data = _api_data(request.POST, monitor_type)
     if monitor is not None:
         data.pop("type", None)
-    serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None)
+    serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None, context=api_context(request))
     if not serializer.is_valid():
         return None, field_errors(serializer.errors)
     try:

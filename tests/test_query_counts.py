@@ -53,7 +53,8 @@ def assert_constant(few: list[str], many: list[str], expected: int) -> None:
 
 
 def make_monitors(org, count: int) -> None:
-    """Every monitor type, so every branch of the representation runs."""
+    """Every monitor type, so every branch of the representation runs; each depends on the
+    org's first monitor and the one made before it."""
     kinds = [
         {"type": Monitor.Type.HTTP, "request_headers": {"X-Token": "t"}},
         {"type": Monitor.Type.KEYWORD, "keyword": "ok"},
@@ -72,7 +73,9 @@ def make_monitors(org, count: int) -> None:
         kind = dict(kinds[n % len(kinds)])
         if kind["type"] == Monitor.Type.HEARTBEAT:
             kind["ping_token"] = secrets.token_urlsafe(24)
-        MonitorFactory(organization=org, **kind)
+        monitor = MonitorFactory(organization=org, **kind)
+        earlier = Monitor.objects.filter(organization=org).exclude(id=monitor.id).order_by("created_at", "id")
+        monitor.depends_on.set({m.id for m in (earlier.first(), earlier.last()) if m is not None})
 
 
 def test_monitor_list_queries_do_not_grow_with_monitors(admin, org):
@@ -82,8 +85,9 @@ def test_monitor_list_queries_do_not_grow_with_monitors(admin, org):
     make_monitors(org, 95)
     many = measure(admin, "/api/monitors?limit=100", 100)
 
-    # API key, rate-limit update, page with its total and its monitors' 24h uptime
-    assert_constant(few, many, PER_REQUEST + 1)
+    # API key, rate-limit update, page with its total and its monitors' 24h uptime,
+    # the page's dependencies (dependsOn)
+    assert_constant(few, many, PER_REQUEST + 2)
 
 
 @pytest.mark.parametrize("filters", ["category=tcp", "type=tcp&status=PENDING&search=MONITOR"])
@@ -94,8 +98,9 @@ def test_filtered_monitor_list_queries_do_not_grow_with_monitors(admin, org, fil
     make_monitors(org, 594)
     many = measure(admin, f"/api/monitors?limit=100&{filters}", 100)
 
-    # API key, rate-limit update, page with its total and its monitors' 24h uptime
-    assert_constant(few, many, PER_REQUEST + 1)
+    # API key, rate-limit update, page with its total and its monitors' 24h uptime,
+    # the page's dependencies (dependsOn)
+    assert_constant(few, many, PER_REQUEST + 2)
 
 
 def make_incidents(org, count: int) -> None:
@@ -239,6 +244,6 @@ def test_warm_up_request_is_what_pays_the_one_off_writes(admin, org):
     first = measure(admin, "/api/monitors?limit=100", 5)
     second = measure(admin, "/api/monitors?limit=100", 5)
 
-    assert len(second) == PER_REQUEST + 1, show(second)  # page, with totals and uptimes
+    assert len(second) == PER_REQUEST + 2, show(second)  # page, with totals and uptimes; dependencies
     assert len(first) > len(second), show(first)
     assert any("last_used_at" in sql and sql.lstrip().upper().startswith("UPDATE") for sql in first), show(first)

@@ -6,9 +6,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from monitors import selectors
+from monitors import channel_refs, selectors
 from monitors.models import CheckResult, Monitor
-from monitors.services import ACTIVE
+from monitors.services import ACTIVE, InvalidDependency, check_dependencies
 from outbound import guard
 from statusapp.api.fields import TargetUrlField, isoformat, refuse_literal_private_address
 from statusapp.api.serializers import StrictSerializer
@@ -54,8 +54,16 @@ REPRESENTATION_COLUMNS = (
     "expected_status_codes", "follow_redirects", "keyword", "keyword_absent", "json_path",
     "json_expected", "ssl_degraded_days", "ssl_down_days", "host", "port", "record_type",
     "expected_values", "resolver", "ping_token", "badge_token", "grace", "interval", "timeout", "retries",
-    "degraded_threshold", "last_check_at", "response_time", "last_error", "created_at", "updated_at",
+    "degraded_threshold", "retry_interval", "alert_channels", "reminder_interval", "escalation",
+    "acknowledged_at", "acknowledged_by", "last_check_at", "response_time", "last_error", "created_at",
+    "updated_at",
 )  # fmt: skip
+
+MAX_ALERT_CHANNELS = 50
+MAX_ESCALATION_STEPS = 5
+MAX_STEP_CHANNELS = 20
+MAX_DEPENDENCIES = 50
+WEEK_MINUTES = 7 * 24 * 60
 
 
 def validate_status_codes(value: str) -> str:
@@ -135,6 +143,38 @@ class MonitorStatusFieldSchema(OpenApiSerializerFieldExtension):
         return component.ref
 
 
+class UniqueIdListField(serializers.ListField):
+    """A list of public ids, none twice."""
+
+    child = serializers.CharField(max_length=32)
+
+    def to_internal_value(self, data) -> list[str]:
+        ids = super().to_internal_value(data)
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("An id is listed twice.")
+        return ids
+
+
+class UniqueIdListFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = UniqueIdListField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "uniqueItems": True}
+
+
+class EscalationStepSerializer(StrictSerializer):
+    afterMinutes = serializers.IntegerField(
+        min_value=1, max_value=WEEK_MINUTES, help_text="Minutes after the monitor went DOWN."
+    )
+    channels = UniqueIdListField(
+        min_length=1, max_length=MAX_STEP_CHANNELS, allow_empty=False, help_text="Alert channel ids (`ach_…`)."
+    )
+
+    def to_internal_value(self, data) -> dict:
+        return dict(super().to_internal_value(data))
+
+
 class MonitorSerializer(StrictSerializer):
     # Shown for heartbeat monitors only (see statusapp.api.schema).
     optional_read_only_fields = ("pingUrl",)
@@ -192,6 +232,52 @@ class MonitorSerializer(StrictSerializer):
         source="degraded_threshold", min_value=1, max_value=300_000, allow_null=True, required=False,
         help_text="Response time in milliseconds above which the monitor is DEGRADED.",
     )  # fmt: skip
+    retryInterval = serializers.IntegerField(
+        source="retry_interval",
+        min_value=10,
+        max_value=86400,
+        allow_null=True,
+        required=False,
+        help_text="Seconds between the re-checks confirming a failure (see retries); null: the interval.",
+    )
+    alertChannels = UniqueIdListField(
+        source="alert_channels",
+        max_length=MAX_ALERT_CHANNELS,
+        required=False,
+        help_text="Alert channel ids (`ach_…`) alerted about this monitor, besides the channels covering "
+        "every monitor.",
+    )
+    reminderInterval = serializers.IntegerField(
+        source="reminder_interval",
+        min_value=1,
+        max_value=WEEK_MINUTES,
+        allow_null=True,
+        required=False,
+        help_text="Minutes between reminders while DOWN and not acknowledged; null: no reminders.",
+    )
+    escalation = serializers.ListField(
+        child=EscalationStepSerializer(),
+        max_length=MAX_ESCALATION_STEPS,
+        required=False,
+        help_text="Steps, by increasing afterMinutes: still DOWN and not acknowledged that many minutes after "
+        "going DOWN, also alert the step's channels.",
+    )
+    dependsOn = UniqueIdListField(
+        source="depends_on",
+        max_length=MAX_DEPENDENCIES,
+        required=False,
+        help_text="Ids of monitors this one depends on: while one of them is DOWN, this monitor's DOWN "
+        "alerts are held as caused by it.",
+    )
+    acknowledgedAt = serializers.DateTimeField(
+        source="acknowledged_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When the current outage was acknowledged; null when it is not, or the monitor is not DOWN.",
+    )
+    acknowledgedBy = serializers.CharField(
+        source="acknowledged_by", read_only=True, allow_null=True, help_text="Who acknowledged it."
+    )
     lastCheck = serializers.DateTimeField(source="last_check_at", read_only=True, allow_null=True)
     responseTime = serializers.IntegerField(
         source="response_time", read_only=True, allow_null=True, help_text="milliseconds; null before the first check"
@@ -240,9 +326,41 @@ class MonitorSerializer(StrictSerializer):
             errors["timeout"] = [f"Must be below the interval ({interval} s)."]
         if (current("sslDownDays") or 0) > (current("sslDegradedDays") or 0):
             errors["sslDownDays"] = ["Must not exceed sslDegradedDays."]
+        errors.update(self._alerting_errors(attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def _alerting_errors(self, attrs: dict) -> dict[str, list[str]]:
+        errors = {}
+        organization_id = (
+            self.instance.organization_id if self.instance is not None else self.context["request"].auth.organization.id
+        )
+        steps = attrs.get("escalation")
+        if steps is not None:
+            after = [step["afterMinutes"] for step in steps]
+            if any(earlier >= later for earlier, later in zip(after, after[1:], strict=False)):
+                errors["escalation"] = ["Steps must come in strictly increasing afterMinutes."]
+        named_ids = {
+            "alertChannels": set(attrs.get("alert_channels", ())),
+            "escalation": {channel for step in steps or () for channel in step["channels"]},
+        }
+        every_id = set().union(*named_ids.values())
+        unknown = channel_refs.unknown_channel_ids(organization_id, every_id) if every_id else set()
+        for name, ids in named_ids.items():
+            named = sorted(unknown & ids)
+            if named:
+                errors.setdefault(name, []).append(f"Unknown alert channel: {', '.join(named[:5])}.")
+        if "depends_on" in attrs:
+            try:
+                check_dependencies(
+                    organization_id=organization_id,
+                    monitor_id=self.instance.id if self.instance is not None else None,
+                    depends_on=attrs["depends_on"],
+                )
+            except InvalidDependency as exc:
+                errors["dependsOn"] = [str(exc)]
+        return errors
 
     def to_representation(self, monitor: Monitor) -> dict:
         # Written by hand: lists serialize up to 100 monitors per request, and DRF's
@@ -282,6 +400,13 @@ class MonitorSerializer(StrictSerializer):
         data["timeout"] = monitor.timeout
         data["retries"] = monitor.retries
         data["degradedThreshold"] = monitor.degraded_threshold
+        data["retryInterval"] = monitor.retry_interval
+        data["alertChannels"] = monitor.alert_channels
+        data["reminderInterval"] = monitor.reminder_interval
+        data["escalation"] = monitor.escalation
+        data["dependsOn"] = self._depends_on(monitor)
+        data["acknowledgedAt"] = isoformat(monitor.acknowledged_at)
+        data["acknowledgedBy"] = monitor.acknowledged_by or None
         data["lastCheck"] = isoformat(monitor.last_check_at)
         data["responseTime"] = monitor.response_time
         data["uptime"] = self._uptime(monitor)
@@ -297,6 +422,13 @@ class MonitorSerializer(StrictSerializer):
         if not hasattr(monitor, "uptime_24h"):
             return selectors.uptime_by_monitor([monitor.id], window="24h")[monitor.id]
         return None if monitor.uptime_24h is None else round(monitor.uptime_24h, 3)
+
+    def _depends_on(self, monitor: Monitor) -> list[str]:
+        # A list page hands them all in, fetched in one query (see the list view).
+        pages_dependencies = self.context.get("dependencies")
+        if pages_dependencies is not None:
+            return pages_dependencies.get(monitor.id, [])
+        return selectors.dependency_ids([monitor.id])[monitor.id]
 
     def _ping_url(self, monitor: Monitor) -> str:
         return self._absolute(f"/ping/{monitor.ping_token}")

@@ -31,6 +31,11 @@ CHANGE_EXAMPLES = [
     OpenApiExample("Pause", value={"status": "PAUSED"}, request_only=True),
     OpenApiExample("Resume", value={"status": "ACTIVE"}, request_only=True),
     OpenApiExample("Rename and check more often", value={"name": "Public API", "interval": 30}, request_only=True),
+    OpenApiExample(
+        "Confirm failures faster and remind",
+        value={"retries": 2, "retryInterval": 20, "reminderInterval": 60},
+        request_only=True,
+    ),
 ]
 
 
@@ -75,6 +80,19 @@ class MonitorViewSet(OrganizationScopedViewSet):
         if self.action in ("list", "retrieve"):
             queryset = selectors.with_uptime_24h(queryset)
         return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list":
+            # Every monitor's dependencies in one query, for the serializer (see get_serializer_context).
+            self._dependencies = selectors.dependency_ids([row.id for row in page])
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "_dependencies", None) is not None:
+            context["dependencies"] = self._dependencies
+        return context
 
     def list(self, request, *args, **kwargs):
         current = request.user.generation
