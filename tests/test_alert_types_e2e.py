@@ -61,7 +61,8 @@ def observe(monitor: Monitor, status: str, error: str = "", response_time_ms: in
 
 def make_channel(org, type_: str, config: dict, *, events=("monitor.down", "monitor.up"), **fields) -> AlertChannel:
     fields.setdefault("all_monitors", True)
-    channel = AlertChannel(organization=org, name=f"{type_} channel", type=type_, events=list(events), **fields)
+    fields.setdefault("name", f"{type_} channel")
+    channel = AlertChannel(organization=org, type=type_, events=list(events), **fields)
     channel.config = config
     channel.save()
     return channel
