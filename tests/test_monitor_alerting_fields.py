@@ -2,7 +2,7 @@
 reminderInterval, escalation, dependsOn, and the read-only acknowledgedAt/acknowledgedBy.
 
 Alert channel ids are checked through monitors.channel_refs, against the real alert
-channels table (the lookup alerts registers)."""
+channels table: through the lookup alerts registers when it is loaded."""
 
 import pytest
 import yaml
@@ -17,20 +17,6 @@ from .factories import MonitorFactory
 pytestmark = pytest.mark.django_db
 
 BODY = {"name": "API", "type": "http", "url": "https://api.example.com/health", "interval": 300}
-
-
-@pytest.fixture(autouse=True)
-def channel_lookup(monkeypatch):
-    """Alert channel ids checked against the alert channels table, as alerts sets it up."""
-    monkeypatch.setattr(channel_refs, "_lookup", None)
-    monkeypatch.setattr(channel_refs, "_choices", None)
-
-    def lookup(organization_id, ids):
-        return set(
-            AlertChannel.objects.filter(organization_id=organization_id, id__in=ids).values_list("id", flat=True)
-        )
-
-    channel_refs.register(lookup)
 
 
 def channel(organization, name: str = "On call") -> str:
