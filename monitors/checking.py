@@ -28,7 +28,7 @@ from .models import CheckResult, Monitor, Rollup, StatusChange
 from .signals import status_changes_recorded
 from .state import SUCCESS, next_status
 
-PAUSED, HEARTBEAT = Monitor.Status.PAUSED, Monitor.Type.HEARTBEAT
+PAUSED, DOWN, HEARTBEAT = Monitor.Status.PAUSED, Monitor.Status.DOWN, Monitor.Type.HEARTBEAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +108,16 @@ CHECK_FIELDS = (
     *("host", "port", "record_type", "expected_values", "resolver", "ssl_degraded_days", "ssl_down_days"),
     "degraded_threshold",
 )
-RECORD_FIELDS = ("id", "organization_id", "status", "failure_count", "retries", "in_maintenance")
+RECORD_FIELDS = (
+    *("id", "organization_id", "status", "failure_count", "retries", "in_maintenance"),
+    *("retry_interval", "next_check_at", "acknowledged_at", "acknowledged_by"),
+)
 HEARTBEAT_FIELDS = ("interval", "grace", "last_ping_at", "last_ping_kind")
+# What recording a result writes back to the monitor.
+_WRITTEN_FIELDS = (
+    *("status", "failure_count", "last_check_at", "response_time", "last_error", "next_check_at"),
+    *("acknowledged_at", "acknowledged_by"),
+)
 
 
 def load(ids: Iterable[str], fields: Sequence[str], *, lock: bool = False) -> dict[str, SimpleNamespace]:
@@ -174,6 +182,8 @@ def record_observations(observations: list[Observation]) -> int:
             status=monitor.status, failure_count=monitor.failure_count, retries=monitor.retries, result=outcome.status
         )
         if status != monitor.status:
+            if monitor.status == DOWN:  # recovered: the acknowledgement was of this outage
+                monitor.acknowledged_at, monitor.acknowledged_by = None, ""
             changes.append(
                 StatusChange(
                     monitor_id=monitor.id,
@@ -184,6 +194,12 @@ def record_observations(observations: list[Observation]) -> int:
                 )
             )
         monitor.status, monitor.failure_count = status, failures
+        if status != DOWN and failures and monitor.retry_interval and monitor.next_check_at is not None:
+            # Confirming a failure: re-check sooner than the grid slot the claim set. That
+            # slot's claim puts the monitor back on its grid, so healthy schedules never drift.
+            monitor.next_check_at = min(
+                monitor.next_check_at, o.scheduled_at + timedelta(seconds=monitor.retry_interval)
+            )
         monitor.last_check_at = o.started_at
         monitor.response_time = outcome.response_time_ms
         monitor.last_error = outcome.error[:500]
@@ -192,10 +208,12 @@ def record_observations(observations: list[Observation]) -> int:
     if changes:
         StatusChange.objects.bulk_create(changes)
         status_changes_recorded.send(sender=StatusChange, count=len(changes))
+    # The rows are locked (or, on SQLite, this is the one writer): the columns written back
+    # unchanged are the values just read.
     bulk_set(
         Monitor,
-        ["status", "failure_count", "last_check_at", "response_time", "last_error"],
-        [(m.id, m.status, m.failure_count, m.last_check_at, m.response_time, m.last_error) for m in touched.values()],
+        _WRITTEN_FIELDS,
+        [(m.id, *(getattr(m, name) for name in _WRITTEN_FIELDS)) for m in touched.values()],
     )
     add_to_rollups(results)
     generation.bump({m.organization_id for m in touched.values()})

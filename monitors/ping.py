@@ -136,6 +136,8 @@ def _record_transition(token: str, kind: str, now) -> bool:
     # A concurrent ping may have made the transition since the first UPDATE: then none is written.
     if status != target:
         fields["status"] = target
+        if status == DOWN:  # recovered: the acknowledgement was of this outage
+            fields.update(acknowledged_at=None, acknowledged_by="")
         StatusChange.objects.create(
             monitor_id=pk, from_status=status, to_status=target, error=ERROR[kind], in_maintenance=in_maintenance
         )
