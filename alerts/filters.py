@@ -1,3 +1,5 @@
+from drf_spectacular.utils import extend_schema_field
+
 from statusapp.api.filters import ChoiceFilter, FilterSet, SearchFilter
 
 from .models import Alert, AlertChannel
@@ -5,12 +7,11 @@ from .models import Alert, AlertChannel
 
 class AlertChannelFilterSet(FilterSet):
     type = ChoiceFilter(choices=AlertChannel.Type.choices, help_text="Only channels of this type.")
-    # A choice, not django-filter's BooleanFilter, which takes a value it cannot read as no filter.
-    enabled = ChoiceFilter(
-        choices=[("true", "Enabled"), ("false", "Disabled")],
-        method="filter_enabled",
-        help_text="Only enabled (`true`) or disabled (`false`) channels.",
-    )
+    # A choice of `true` or `false`, not django-filter's BooleanFilter, which takes a value it
+    # cannot read as no filter at all; documented as the boolean it is.
+    enabled = extend_schema_field(
+        {"type": "boolean", "description": "Only enabled (`true`) or disabled (`false`) channels."}
+    )(ChoiceFilter(choices=[("true", "Enabled"), ("false", "Disabled")], method="filter_enabled"))
     search = SearchFilter("name", help_text="Only channels whose name contains this text, in any case.")
 
     class Meta:
