@@ -1,6 +1,7 @@
 """Dashboard pages for monitors: the list (its rows refresh themselves every few seconds),
 create and edit forms validated by the API's own serializer (the same rules and the same
-messages), pause and resume, delete, and bulk pause or delete."""
+messages), pause and resume, delete, and bulk pause or delete. The form's alerting fields
+take alert channels from monitors.channel_refs: alerts, above this app, registers them."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -12,21 +13,37 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.dashboard import api_context, dashboard_view, field_errors
+from accounts.dashboard import api_context, dashboard_view, error_text, field_errors
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
-from . import selectors, services
-from .api.serializers import TYPE_FIELDS, MonitorSerializer
+from . import channel_refs, selectors, services
+from .api.serializers import MAX_ESCALATION_STEPS, TYPE_FIELDS, MonitorSerializer
 from .models import Monitor, Rollup, StatusChange
 
 PAGE_SIZE = 50
 INTEGER_FIELDS = {
-    *("interval", "timeout", "retries", "degradedThreshold"),
+    *("interval", "timeout", "retries", "degradedThreshold", "retryInterval", "reminderInterval"),
     *("port", "grace", "sslDegradedDays", "sslDownDays"),
 }
 BOOLEAN_FIELDS = {"followRedirects", "keywordAbsent"}
-COMMON_FIELDS = ["name", "type", "interval", "timeout", "retries", "degradedThreshold"]
+# Emptied in the form: back to null (the interval, no reminders).
+NULLABLE_FIELDS = {"retryInterval", "reminderInterval"}
+COMMON_FIELDS = [
+    "name",
+    "type",
+    "interval",
+    "timeout",
+    "retries",
+    "degradedThreshold",
+    "retryInterval",
+    "reminderInterval",
+]
+# Sent by the form with its alerting fields: an empty multi-select sends nothing at all, so
+# without it a post that never showed them would clear the lists.
+ALERTING_MARKER = "alerting"
+LIST_FIELDS = ("alertChannels", "dependsOn")
+ESCALATION_ROWS = 3  # shown at least, and one free row after the steps set, up to the API's limit
 MEMBER = Membership.Role.MEMBER
 
 
@@ -112,6 +129,8 @@ def _api_data(post, monitor_type: str) -> dict:
             continue
         value = post.get(name, "").strip()
         if value == "":
+            if name in NULLABLE_FIELDS and name in post:
+                data[name] = None
             continue
         if name in INTEGER_FIELDS:
             data[name] = int(value) if value.lstrip("-").isdigit() else value
@@ -124,6 +143,24 @@ def _api_data(post, monitor_type: str) -> dict:
     return data
 
 
+def _escalation_steps(post) -> list[tuple[int, dict]]:
+    """(form row, step) for each filled-in escalation row, by increasing minutes when they
+    are numbers: the rows may be filled in any order."""
+    steps = []
+    for row in range(MAX_ESCALATION_STEPS):
+        after = post.get(f"escalation-{row}-after", "").strip()
+        channels = post.getlist(f"escalation-{row}-channels")
+        if not after and not channels:
+            continue
+        step = {"channels": channels}
+        if after:
+            step["afterMinutes"] = int(after) if after.isdigit() else after
+        steps.append((row, step))
+    if all(isinstance(step.get("afterMinutes"), int) for _, step in steps):
+        steps.sort(key=lambda row_step: row_step[1]["afterMinutes"])
+    return steps
+
+
 def _header(line: str) -> tuple[str, str]:
     name, _, value = line.partition(":")
     return name.strip(), value.strip()
@@ -131,23 +168,69 @@ def _header(line: str) -> tuple[str, str]:
 
 def _form_values(monitor: Monitor | None, post=None) -> dict:
     if post is not None:
-        return {name: post.get(name, "") for name in post} | {name: name in post for name in BOOLEAN_FIELDS}
+        values = {name: post.get(name, "") for name in post} | {name: name in post for name in BOOLEAN_FIELDS}
+        values.update({name: post.getlist(name) for name in LIST_FIELDS})
+        values["escalation"] = dict(_escalation_steps(post))
+        return values
     if monitor is None:
         return {"type": Monitor.Type.HTTP, "followRedirects": True, "interval": 60}
     data = MonitorSerializer(monitor).data
     data["headers"] = "\n".join(f"{name}: {value}" for name, value in (data.get("headers") or {}).items())
     data["expectedValues"] = ", ".join(data.get("expectedValues") or [])
+    data["escalation"] = dict(enumerate(data["escalation"]))
     return data
+
+
+def _escalation_rows(steps: dict[int, dict], errors: dict) -> list[dict]:
+    """The escalation rows to show: the steps in their rows, then empty ones."""
+    count = min(MAX_ESCALATION_STEPS, max(ESCALATION_ROWS, max(steps, default=-1) + 2))
+    rows = []
+    for row in range(count):
+        step = steps.get(row, {})
+        after = step.get("afterMinutes", "")
+        rows.append(
+            {"row": row, "after": after, "channels": step.get("channels", []), "error": errors.get(f"escalation-{row}")}
+        )
+    return rows
+
+
+def _alerting_choices(organization, monitor: Monitor | None, values: dict) -> dict:
+    """The form's alert channels (with any chosen id that is not one, so it can be seen and
+    removed) and the monitors this one may depend on."""
+    channels = channel_refs.channel_choices(organization.id)
+    known = {channel_id for channel_id, _ in channels}
+    chosen = [
+        *values.get("alertChannels", []),
+        *(c for step in values.get("escalation", {}).values() for c in step["channels"]),
+    ]
+    for channel_id in dict.fromkeys(chosen):
+        if channel_id not in known:
+            channels.append((channel_id, f"{channel_id} (not found)"))
+    others = Monitor.objects.filter(organization=organization).order_by("name", "id")
+    if monitor is not None:
+        others = others.exclude(id=monitor.id)
+    return {"channel_choices": channels, "dependency_choices": list(others.values_list("id", "name"))}
 
 
 def _save(request, monitor: Monitor | None):
     monitor_type = request.POST.get("type", "") if monitor is None else monitor.type
     data = _api_data(request.POST, monitor_type)
+    rows = []
+    if ALERTING_MARKER in request.POST:
+        data.update({name: request.POST.getlist(name) for name in LIST_FIELDS})
+        steps = _escalation_steps(request.POST)
+        data["escalation"] = [step for _, step in steps]
+        rows = [row for row, _ in steps]
     if monitor is not None:
         data.pop("type", None)
     serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None, context=api_context(request))
     if not serializer.is_valid():
-        return None, field_errors(serializer.errors)
+        errors = field_errors(serializer.errors)
+        step_errors = serializer.errors.get("escalation")
+        if isinstance(step_errors, dict):  # per step: shown next to its form row
+            del errors["escalation"]
+            errors.update({f"escalation-{rows[step]}": error_text(detail) for step, detail in step_errors.items()})
+        return None, errors
     try:
         if monitor is None:
             return services.monitor_create(organization=request.organization, **serializer.validated_data), {}
@@ -208,6 +291,8 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         "copy_of": copy_of,
         "values": values,
         "errors": errors,
+        "escalation_rows": _escalation_rows(values.get("escalation", {}), errors),
+        **_alerting_choices(request.organization, monitor, values),
         "types": Monitor.Type.choices,
         "methods": MonitorSerializer().fields["method"].choices,
         "record_types": Monitor.RecordType.choices,
@@ -308,6 +393,7 @@ def monitor_detail(request, monitor_id: str):
         "summary": selectors.monitor_uptime_summary(monitor),
         "checks": checks[:RECENT_CHECKS_SHOWN],
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],
+        "depends_on": list(monitor.depends_on.order_by("name", "id").only("id", "name", "status")),
         "can_edit": request.membership.role != Membership.Role.VIEWER,
     }
     return render(request, "monitors/detail.html", context)
