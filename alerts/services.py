@@ -9,7 +9,6 @@ its host is often a token). A changed config sent back with a secret field omitt
 to the mask shown, keeps that field's stored value, so a client can GET, edit, PUT back.
 """
 
-import logging
 import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -30,8 +29,6 @@ from webhooks.models import WebhookEndpoint
 
 from .alert_queue import ALERTS
 from .models import DEFAULT_EVENTS, AlertChannel
-
-logger = logging.getLogger(__name__)
 
 MASK = "••••"
 # Tokens at least this long show their last 4 characters under the mask.
@@ -271,11 +268,6 @@ def create_owner_email_channel(organization: Organization, email: str) -> AlertC
 
 
 def owner_email_channel_on_signup(sender, *, organization: Organization, owner, **kwargs) -> None:
-    """Receiver of accounts.signals.organization_created. An address the sign-up form took but a
-    channel cannot (longer than 254 characters) costs the channel, not the sign-up."""
-    if not owner.email:
-        return
-    try:
+    """Receiver of accounts.signals.organization_created."""
+    if owner.email:
         create_owner_email_channel(organization, owner.email)
-    except ValidationError:
-        logger.warning("organization %s: the owner's address cannot be an email channel", organization.pk)
