@@ -125,6 +125,37 @@ def test_an_alert_fails_once_the_schedule_runs_out(org, make_receiver, settings)
     assert retry_due(alert) == 0 and len(receiver.requests) == 3
 
 
+def test_a_410_fails_the_alert_disables_the_channel_and_cancels_its_other_alerts(org, make_receiver):
+    receiver = make_receiver(Answer(503), Answer(410))
+    channel = slack(org, receiver.url + "/services/T/B/x")
+    waiting = send_test(channel)  # answered 503: waits for its retry
+    settle()
+    gone = send_test(channel)
+    settle()
+
+    gone.refresh_from_db()
+    assert (gone.status, gone.attempts) == (FAILED, 1)
+    channel.refresh_from_db()
+    assert (channel.enabled, channel.disabled_reason) == (False, "gone")
+    waiting.refresh_from_db()
+    assert waiting.status == Alert.Status.CANCELLED
+    assert retry_due(waiting) == 0 and len(receiver.requests) == 2
+
+
+def test_an_alert_of_a_channel_disabled_since_it_was_queued_is_cancelled_unsent(org, make_receiver):
+    receiver = make_receiver(Answer(500))
+    channel = slack(org, receiver.url + "/services/T/B/x")
+    alert = send_test(channel)
+    settle()
+    channel.enabled = False
+    channel.save(update_fields=["enabled"])  # as an admin would, not through the service
+
+    retry_due(alert)
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.CANCELLED and alert.attempts == 1
+    assert len(receiver.requests) == 1
+
+
 def test_retry_after_on_a_429_is_honoured(org, make_receiver):
     later = timezone.now() + timedelta(seconds=900)
     receiver = make_receiver(

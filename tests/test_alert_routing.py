@@ -14,6 +14,8 @@ from alerts.models import DEFAULT_EVENTS, Alert, Outage
 from alerts.outages import follow
 from incidents.models import IncidentStatus
 from incidents.services import incident_add_update, incident_create, incident_update
+from monitors.checking import Observation, record_observations
+from monitors.engine import CheckResult as Outcome
 from monitors.models import Monitor, StatusChange
 
 from .channel_receivers import CHECKERS, Receiver
@@ -146,6 +148,23 @@ def test_a_child_going_down_under_a_down_parent_is_held_then_sent_once_the_paren
     settle()
     assert routed(monitor=child) == {("every", "down"), ("every", "up")}
     assert len(receiver.requests) == 4
+
+
+def test_a_parent_and_child_going_down_in_one_batch_alert_for_the_parent_only(org, receiver):
+    slack(org, receiver, "every", events=DOWN_UP)
+    parent, child = dependent_pair(org)
+    slot = timezone.now().replace(microsecond=0)
+    # The child first: what holds it is the parent's state, not the order of the batch.
+    record_observations(
+        [
+            Observation(m.id, slot, slot, Outcome(status="DOWN", response_time_ms=5, error="connection refused"))
+            for m in (child, parent)
+        ]
+    )
+    settle()
+    assert [a.monitor_id for a in Alert.objects.all()] == [parent.id]
+    assert open_outage(child).held_by_id == parent.id
+    assert len(receiver.requests) == 1
 
 
 def test_a_child_recovering_while_held_sends_no_up_alert(org, receiver):
