@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "EventTypeEnum": "webhooks.models.EventType",
         "DeliveryEventTypeEnum": "webhooks.api.serializers.DELIVERY_EVENT_TYPES",
+        "AlertChannelTypeEnum": "alerts.models.AlertChannel.Type",
+        "AlertEventEnum": "alerts.models.AlertEvent",
     },
 }
 

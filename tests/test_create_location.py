@@ -45,6 +45,10 @@ CREATES: dict[str, tuple[Callable[[object], dict], Callable[[dict], dict]]] = {
         lambda ids: {"email": "ops@example.com", "confirmed": True},
     ),
     "/api/webhooks": (lambda org: {}, lambda ids: {"url": "https://hooks.example.com/statusapp"}),
+    "/api/alert-channels": (
+        lambda org: {},
+        lambda ids: {"name": "Ops", "type": "email", "config": {"to": ["ops@example.com"]}},
+    ),
     "/api/api-keys": (lambda org: {}, lambda ids: {"name": "CI", "permission": "read"}),
 }
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
+from alerts import services as alert_services
 from incidents import maintenance as maintenance_services
 from statusapp.api.errors import CODES
 
@@ -67,6 +68,10 @@ def existing_object_id(path: str, organization) -> str:
             title="Database upgrade",
             starts_at=datetime(2030, 1, 15, 2, tzinfo=UTC),
             ends_at=datetime(2030, 1, 15, 4, tzinfo=UTC),
+        ).id
+    if collection == "alert-channels":
+        return alert_services.channel_create(
+            organization=organization, name="Ops", type="email", config={"to": ["ops@example.com"]}
         ).id
     raise AssertionError(f"no object to make for {path}: add it here")
 

@@ -113,6 +113,7 @@ class FuzzingKey:
 _ID = re.compile(ID_URL_PATTERN)
 # The kind of object a path parameter names, by the collection before it: its id prefix.
 ID_PREFIXES = {
+    "alert-channels": "ach_",
     "api-keys": "key_",
     "deliveries": "dlv_",
     "events": "evt_",
@@ -195,12 +196,15 @@ def nothing_of_the_other_organization(ctx, response, case) -> None:
 # a data URL of an image, a signed cursor). The API checks them with a 400 naming the
 # field; a schema-valid request refused for anything else fails.
 RULES_THE_SCHEMA_CANNOT_STATE = {
+    # A config's fields depend on the type; apprise is allowed by a server setting.
+    "/api/alert-channels": {"config", "type"},
     "/api/api-keys": {"expiresAt"},
     "/api/events": {"cursor"},
     "/api/incidents": {"affectedComponents"},
     "/api/maintenances": {"monitors", "startsAt", "endsAt"},
     # "Required for …" or "Not used by … monitors", and the checks of these fields
-    "/api/monitors": {"timeout", *set().union(*TYPE_FIELDS.values())},
+    # Ids that must name the organization's own channels and monitors, with no cycle
+    "/api/monitors": {"timeout", "alertChannels", "escalation", "dependsOn", *set().union(*TYPE_FIELDS.values())},
     "/api/status-pages": {"components", "slug", "customDomain", "password", "logo"},
     "/api/status-pages/{id}/subscribers": {"email", "confirmed"},
     "/api/webhooks": {"url"},
@@ -232,6 +236,11 @@ def _excuse(name: str, messages: list[str], rules: set[str]) -> str | None:
 def positive_data_accepted(ctx, response, case) -> None:
     """positive_data_acceptance, except for a 400 that names only fields refused by a rule
     the schema cannot state or by what DRF refuses in any text field."""
+    # Only a DOWN monitor can be acknowledged: its state, which no schema states.
+    acknowledging = response.status_code == 400 and case.operation.path.endswith("/acknowledge")
+    if acknowledging and "not DOWN" in response.json()["error"]["message"]:
+        REPORT.refused_by_rule.update(["/api/monitors/{id}/acknowledge: not DOWN"])
+        return
     if response.status_code == 400 and case.meta is not None and case.meta.generation.mode.is_positive:
         collection = _collection(case.operation.path)
         rules = RULES_THE_SCHEMA_CANNOT_STATE.get(collection, set())
