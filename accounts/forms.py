@@ -11,7 +11,7 @@ class SetupForm(forms.Form):
 
     organization = forms.CharField(label="Organization name", max_length=200)
     username = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)  # the user table's column
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password_again = forms.CharField(
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -136,9 +136,11 @@ def config_inputs(
     channel: AlertChannel | None = None,
     post=None,
     errors: dict | None = None,
+    suggested: dict | None = None,
 ) -> list[ConfigInput]:
     """The type's inputs, filled from the posted form, else from the channel's stored config
-    (secrets masked as placeholders, never as values)."""
+    (secrets masked as placeholders, never as values), else from `suggested` (a new email
+    channel's `to`: the person's own address)."""
     stored = channel.config if channel is not None and channel.type == channel_type else {}
     masked = services.masked_config(channel) if stored else {}
     errors = errors or {}
@@ -151,7 +153,7 @@ def config_inputs(
         elif post is not None:
             value = post.get(f"config-{field.name}", "")
         else:
-            value = stored.get(field.name, "")
+            value = stored.get(field.name, (suggested or {}).get(field.name, ""))
         if isinstance(value, list):
             value = ", ".join(value)
         choices: tuple[tuple[str, str], ...] = ()

@@ -244,7 +244,12 @@ def _form(request, channel_type: str, channel: AlertChannel | None):
         "type_label": forms.type_label(channel_type),
         "hint": forms.type_hint(channel_type),
         "inputs": forms.config_inputs(
-            channel_type, organization=request.organization, channel=channel, post=post, errors=config_errors
+            channel_type,
+            organization=request.organization,
+            channel=channel,
+            post=post,
+            errors=config_errors,
+            suggested={"to": request.user.email} if channel is None else {},
         ),
         "values": _form_values(channel, post),
         "errors": errors,

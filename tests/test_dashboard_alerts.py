@@ -197,6 +197,12 @@ def test_a_member_creates_a_slack_channel(member_client, org):
     assert "https://hooks.slack.com/••••" in page and SLACK_URL not in page
 
 
+def test_a_new_email_channel_suggests_the_person_s_own_address(member_client):
+    html = member_client.get("/alerts/channels/new/email").content.decode()
+    assert ">member@example.com</textarea>" in html
+    assert "member@example.com<" not in member_client.get("/alerts/channels/new/slack").content.decode()
+
+
 def test_an_email_channel_takes_addresses_separated_by_commas_or_lines(member_client, org):
     data = {"name": "Team", "config-to": "a@example.com, b@example.com\nc@example.com", "events": ["monitor.down"]}
     response = member_client.post("/alerts/channels/new/email", data)

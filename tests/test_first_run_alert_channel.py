@@ -57,3 +57,14 @@ def test_a_refused_setup_creates_no_channel(client):
     assert response.status_code == 200
     assert not get_user_model().objects.exists()
     assert not AlertChannel.objects.exists()
+
+
+def test_an_address_too_long_for_the_user_table_is_refused_in_the_form(client):
+    address = "a" * 250 + "@example.com"
+
+    response = client.post("/setup", form(email=address))
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert not get_user_model().objects.exists()
+    assert not AlertChannel.objects.exists()
