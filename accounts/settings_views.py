@@ -58,6 +58,7 @@ def _limits(organization) -> list[dict]:
         ("Monitors", organization.monitors.count(), limits.monitors),
         ("Status pages", organization.status_pages.count(), limits.status_pages),
         ("Webhook endpoints", organization.webhook_endpoints.count(), limits.webhooks),
+        ("Alert channels", organization.alert_channels.count(), limits.alert_channels),
     ]
     return [{"label": label, "used": used, "limit": limit} for label, used, limit in rows]
 

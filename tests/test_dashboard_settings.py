@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import invitations
 from accounts.models import Invitation, Membership
 from accounts.plans import Plan
+from alerts.services import channel_create
 
 from .factories import MonitorFactory, OrganizationFactory, StatusPageFactory, WebhookEndpointFactory
 
@@ -59,6 +60,7 @@ def test_organization_page_shows_plan_limits_and_counts(client, person, org):
     MonitorFactory.create_batch(3, organization=org)
     StatusPageFactory(organization=org)
     WebhookEndpointFactory(organization=org)
+    channel_create(organization=org, name="Ops", type="email", config={"to": ["ops@example.com"]})
     MonitorFactory(organization=OrganizationFactory())  # someone else's: not counted
 
     html = client.get("/settings/").content.decode()
@@ -67,7 +69,12 @@ def test_organization_page_shows_plan_limits_and_counts(client, person, org):
         label: (used, limit)
         for label, used, limit in re.findall(r'<th scope="row">([^<]+)</th>\s*<td>(\d+)</td>\s*<td>([^<]+)</td>', html)
     }
-    assert rows == {"Monitors": ("3", "1000"), "Status pages": ("1", "20"), "Webhook endpoints": ("1", "50")}
+    assert rows == {
+        "Monitors": ("3", "1000"),
+        "Status pages": ("1", "20"),
+        "Webhook endpoints": ("1", "50"),
+        "Alert channels": ("1", "50"),
+    }
     assert "<strong>0 of 10000</strong> requests this hour" in html
     assert "The count starts again at" in html
     # A viewer reads the name but cannot change it.
@@ -79,7 +86,7 @@ def test_enterprise_without_a_request_limit_shows_unlimited(client, person):
     person(organization, "owner", client)
     html = client.get("/settings/").content.decode()
     assert "Unlimited: this organization's API requests are not counted." in html
-    assert html.count("<td>Unlimited</td>") == 3
+    assert html.count("<td>Unlimited</td>") == 4  # monitors, pages, webhook endpoints, alert channels
 
 
 def test_usage_counts_the_api_requests_of_this_hour(client, person, org, make_client):
