@@ -48,7 +48,7 @@ APPRISE_OFF = "Apprise channels are off on this server: an operator turns them o
 
 
 def apprise_enabled() -> bool:
-    return bool(getattr(settings, "STATUSAPP_APPRISE", False))
+    return settings.STATUSAPP_APPRISE
 
 
 def secret_fields(channel_type: str) -> frozenset[str]:
