@@ -106,6 +106,36 @@ def test_transitions_during_maintenance_alert_nobody(org, receiver):
     assert receiver.requests == []
 
 
+def test_an_outage_alerted_before_maintenance_is_resolved_when_it_recovers_during_it(org, settings):
+    """The DOWN went out (a PagerDuty incident is open); the monitor comes back while in
+    maintenance. The recovery alerts nobody new, but what was opened must be closed: else
+    the incident stays open for good, and the next outage finds this one still open."""
+    receiver = Receiver()
+    settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
+    settings.STATUSAPP_PAGERDUTY_EVENTS_URL = f"{receiver.url}/v2/enqueue"
+    try:
+        make_channel(org, "pagerduty", {"routingKey": "R0UT1NGKEY0123456789abcdefabcdef"})
+        monitor = MonitorFactory(organization=org, status=Monitor.Status.UP)
+        observe(monitor, "DOWN", "HTTP 500")
+        settle()
+        first = open_outage(monitor)
+
+        Monitor.objects.filter(pk=monitor.pk).update(in_maintenance=True)
+        observe(monitor, "UP")
+        settle()
+        follow()  # as beat runs it every few seconds
+        settle()
+        Monitor.objects.filter(pk=monitor.pk).update(in_maintenance=False)
+        observe(monitor, "DOWN", "HTTP 500")
+        settle()
+
+        assert Outage.objects.filter(monitor=monitor, ended_at__isnull=True).count() == 1
+        actions = [(r.json()["event_action"], r.json()["dedup_key"]) for r in receiver.requests]
+        assert ("resolve", first.dedup_key) in actions, actions
+    finally:
+        receiver.close()
+
+
 def dependent_pair(org):
     parent = MonitorFactory(organization=org, name="Database", status=Monitor.Status.UP)
     child = MonitorFactory(organization=org, name="API", status=Monitor.Status.UP)
