@@ -8,14 +8,18 @@ back; it publishes monitor.up. Transitions during maintenance fire nothing.
 
 Changes are taken in batches under `FOR UPDATE SKIP LOCKED` and marked processed in the
 same transaction as everything they cause, so each is handled once however many
-workers run this at the same time; batches touching the same organization take turns
-(a row lock on it), so two of them never each open an incident for it.
+workers run this at the same time. A batch handles only the changes of organizations
+whose row it could lock (SKIP LOCKED again) and leaves the others to a later run: two
+batches never both open an incident for one organization, and a burst across many
+organizations is handled by as many runs at once as there are workers, instead of each
+waiting for the one before.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import generation
@@ -33,9 +37,9 @@ BATCH_SIZE = 500
 DOWN = Monitor.Status.DOWN
 
 
-def process_status_changes() -> int:
-    """Handle a batch of unprocessed StatusChanges; returns how many (BATCH_SIZE when
-    more may be waiting)."""
+def process_status_changes() -> tuple[int, bool]:
+    """Handle a batch of unprocessed StatusChanges: how many, and whether more may be
+    waiting (a full batch, or changes left because another run holds their organization)."""
     return _process_batch()
 
 
@@ -46,23 +50,40 @@ def _alerting(change: StatusChange) -> bool:
 
 
 @transaction.atomic
-def _process_batch() -> int:
-    pending = StatusChange.objects.filter(processed_at__isnull=True).order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True)
-    changes = list(
+def _process_batch() -> tuple[int, bool]:
+    pending = (
+        StatusChange.objects.filter(processed_at__isnull=True)
+        .annotate(organization_id=F("monitor__organization_id"))
+        .order_by("id")
+    )
+    locking = connection.features.has_select_for_update_skip_locked
+    if locking:
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    fetched = list(
         pending.only("id", "monitor_id", "from_status", "to_status", "error", "in_maintenance", "created_at")[
             :BATCH_SIZE
         ]
     )
+    if not fetched:
+        return 0, False
+    changes = fetched
+    if locking:
+        # NO KEY, so rows referring to an organization can still be inserted meanwhile.
+        free = set(
+            Organization.objects.select_for_update(no_key=True, skip_locked=True)
+            .filter(id__in={change.organization_id for change in fetched})
+            .values_list("id", flat=True)
+        )
+        changes = [change for change in fetched if change.organization_id in free]
+    more = len(fetched) == BATCH_SIZE or len(changes) < len(fetched)
     if not changes:
-        return 0
+        return 0, more
     StatusChange.objects.filter(id__in=[change.id for change in changes]).update(processed_at=timezone.now())
     alerts = [change for change in changes if _alerting(change)]
     if alerts:
         _Batch(alerts).run()
     monitors_transitioned.send(sender=StatusChange, changes=changes)
-    return len(changes)
+    return len(changes), more
 
 
 @dataclass
@@ -91,15 +112,9 @@ class _Batch:
         self._load_open_incidents()
 
     def _load_open_incidents(self) -> None:
+        # Their organizations are locked by this batch (_process_batch): no other batch
+        # opens an incident for them until it commits.
         organizations = {monitor.organization_id for monitor in self.monitors.values()}
-        # One batch at a time per organization: a batch running beside this one on other
-        # changes of the organization would not see the incident this one opens, and would
-        # open a second. Locked before the incidents are read, so a batch that waited reads
-        # what the other committed; NO KEY, so rows referring to the organization can still
-        # be inserted meanwhile.
-        if connection.features.has_select_for_update:
-            locked = Organization.objects.select_for_update(no_key=True).filter(id__in=organizations).order_by("id")
-            list(locked.values_list("id", flat=True))
         incidents = (
             Incident.objects.filter(organization_id__in=organizations)
             .exclude(status=IncidentStatus.RESOLVED)

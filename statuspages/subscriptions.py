@@ -171,6 +171,10 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, automatic: b
         if not automatic:
             return 0
         pages = pages.filter(notify_automatic_incidents=True)
+        # A burst of transitions writes an entry for every organization with an outage:
+        # one query settles it for the many whose pages do not ask for them.
+        if not pages.exists():
+            return 0
     affected = AffectedComponent.objects.filter(incident_id=incident.pk).values("monitor_id")
     if affected.exists():
         pages = pages.filter(components__monitor_id__in=affected)

@@ -70,7 +70,7 @@ def waiting_for_a_lock() -> bool:
 
 def start_runs_at_once(runs: int) -> tuple[list[threading.Thread], list[int]]:
     """`runs` threads that each call process_status_changes() on a connection of their
-    own, let go together; returns them (started) and the list their counts go to."""
+    own, let go together; returns them (started) and the list their (handled, more) go to."""
     barrier = threading.Barrier(runs)
     handled = []
 
@@ -195,7 +195,7 @@ def test_an_incident_opened_and_resolved_in_one_batch_announces_both(org):
     unhandled(monitor, UP, DOWN)
     unhandled(monitor, DOWN, UP)
 
-    assert process_status_changes() == 2
+    assert process_status_changes() == (2, False)
 
     incident = Incident.objects.get()
     assert incident.auto_opened and incident.status == IncidentStatus.RESOLVED and incident.resolved_at is not None
@@ -227,7 +227,7 @@ def test_down_in_the_batch_that_resolved_the_incident_opens_a_new_one(org, same_
     unhandled(first, DOWN, UP)  # resolves it...
     unhandled(second, UP, DOWN)  # ...and, in the same batch, a monitor of the organization is down
 
-    assert process_status_changes() == 2
+    assert process_status_changes() == (2, False)
 
     statuses = list(Incident.objects.order_by("created_at").values_list("status", flat=True))
     assert statuses == [IncidentStatus.RESOLVED, IncidentStatus.INVESTIGATING]
@@ -288,7 +288,7 @@ def test_each_transition_is_handled_once(org, endpoint, receiver):
     monitor = MonitorFactory(organization=org, status=UP)
     observe(monitor, DOWN)
 
-    assert process_status_changes() == 0  # already handled on commit
+    assert process_status_changes() == (0, False)  # already handled on commit
     StatusChange.objects.update(processed_at=None)
     Incident.objects.all().delete()
     Event.objects.all().delete()
@@ -297,7 +297,7 @@ def test_each_transition_is_handled_once(org, endpoint, receiver):
     threads, handled = start_runs_at_once(4)
     for thread in threads:
         thread.join()
-    assert sum(handled) == 1
+    assert sum(count for count, _more in handled) == 1
     assert Incident.objects.count() == 1
     assert Event.objects.filter(type="monitor.down").count() == 1
     assert len(receiver.requests) == 1
@@ -310,30 +310,33 @@ def test_two_runs_at_once_open_one_incident_for_the_organization(org, monkeypatc
     unhandled(second, UP, DOWN)
     # Each run takes one change: the other is locked by the other run, and skipped.
     monkeypatch.setattr(automation, "BATCH_SIZE", 1)
-    # A run that has read the open incidents goes on, in its transaction, only once the
-    # other has read them too or waits for a lock: unless the runs take turns, neither
-    # sees the incident the other opens.
+    # The run that locked the organization holds it, inside its batch, until told to go
+    # on: the other run must not wait for it (nor open an incident of its own) but leave
+    # its change for a later run.
     inside, go = [], threading.Event()
     run = automation._Batch.run
 
-    def run_once_both_are_inside(batch) -> None:
+    def run_once_told(batch) -> None:
         inside.append(batch)
         go.wait(10)
         run(batch)
 
-    monkeypatch.setattr(automation._Batch, "run", run_once_both_are_inside)
+    monkeypatch.setattr(automation._Batch, "run", run_once_told)
     threads, handled = start_runs_at_once(2)
     try:
         deadline = time.monotonic() + 10
-        while not (len(inside) == 2 or (len(inside) == 1 and waiting_for_a_lock())):
-            assert time.monotonic() < deadline, "the two runs never met"
+        while not (len(inside) == 1 and len(handled) == 1):
+            assert time.monotonic() < deadline, "one run did not hold the organization while the other went by"
             time.sleep(0.01)
+        assert handled == [(0, True)]  # left for later, and said so
     finally:
         go.set()
         for thread in threads:
             thread.join(10)
 
-    assert handled == [1, 1]
+    assert sorted(handled) == [(0, True), (1, True)]
+    assert process_status_changes() == (1, True)  # the change left behind
+    assert process_status_changes() == (0, False)
     assert Incident.objects.count() == 1, "each run opened an incident of its own"
     incident = Incident.objects.get()
     assert incident.auto_opened and incident.status == IncidentStatus.INVESTIGATING

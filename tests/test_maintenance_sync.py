@@ -291,7 +291,7 @@ def test_a_monitor_still_down_when_its_window_ends_alerts_then(org):
     record_observations(
         [observe(monitor, Outcome(status=Monitor.Status.DOWN, response_time_ms=None, error="HTTP 503"))]
     )
-    assert process_status_changes() == 1
+    assert process_status_changes() == (1, False)
     assert not Incident.objects.exists() and not Event.objects.exists()  # held back by the window
 
     services.sync_maintenances(now=T0 + 2 * HOUR)
@@ -299,7 +299,7 @@ def test_a_monitor_still_down_when_its_window_ends_alerts_then(org):
     change = StatusChange.objects.filter(monitor=monitor).latest("id")
     assert (change.from_status, change.to_status, change.in_maintenance) == ("DOWN", "DOWN", False)
     assert change.error == services.STILL_DOWN
-    assert process_status_changes() == 1
+    assert process_status_changes() == (1, False)
     incident = Incident.objects.get()
     assert incident.auto_opened and [c.monitor_id for c in incident.affected.all()] == [monitor.id]
     assert incident.updates.get().message == f"Database is down: {services.STILL_DOWN}"
