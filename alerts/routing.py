@@ -2,7 +2,9 @@
 Alert rows in the transaction of their cause and sent after it commits.
 
 A channel hears about a monitor when it covers all monitors or the monitor lists it,
-and only of the events it subscribes to. Transitions during maintenance alert nobody.
+and only of the events it subscribes to. Transitions during maintenance alert nobody,
+but for the recovery of an outage alerted before the maintenance began: what its DOWN
+opened (a page, an Opsgenie alert) is closed.
 A monitor going DOWN while a monitor it depends on is DOWN is held (the parent's
 outage explains it); one changing state more than ALERT_FLAP_TRANSITIONS times in
 ALERT_FLAP_WINDOW is flapping: one alert says so, and its up/down alerts are held until
@@ -101,8 +103,14 @@ def down_parent(monitor: Monitor, parents: dict[str, Monitor]) -> Monitor | None
     return next((parents[p] for p in monitor.parent_ids if p in parents and parents[p].status == DOWN), None)
 
 
+def _recovery(change: StatusChange) -> bool:
+    return change.from_status == DOWN and change.to_status != DOWN
+
+
 def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
-    changes = [change for change in changes if not change.in_maintenance]
+    # During maintenance nothing alerts, but an outage alerted before it began is still
+    # closed by its recovery (a PagerDuty incident opened for it must be resolved).
+    changes = [change for change in changes if not change.in_maintenance or _recovery(change)]
     if not changes:
         return
     now = timezone.now()
@@ -127,7 +135,9 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
         if monitor is None:
             continue
         monitor.status = change.to_status  # as of this transition
-        if monitor.id in flapping and monitor.id not in already_flapping:
+        if change.in_maintenance and monitor.id not in open_outages:
+            continue
+        if monitor.id in flapping and monitor.id not in already_flapping and not change.in_maintenance:
             already_flapping.add(monitor.id)
             pending.append(("flapping", monitor, None, change))
         if change.to_status == DOWN and change.from_status != DOWN:
@@ -138,7 +148,7 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
                 pending.append(("down", monitor, outage, change))
             open_outages[monitor.id] = outage
             new_outages.append((outage, change))
-        elif change.from_status == DOWN and change.to_status != DOWN:
+        elif _recovery(change):
             outage = open_outages.pop(monitor.id, None)
             if outage is None:
                 continue
