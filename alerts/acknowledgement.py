@@ -5,6 +5,8 @@ Every alert carries a signed link that acknowledges without signing in: the sign
 names the monitor and the outage, so a link from an earlier outage does nothing now.
 """
 
+import functools
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -40,8 +42,14 @@ def link_token(outage: Outage) -> str:
     return signing.TimestampSigner(salt=_SALT).sign(f"{outage.monitor_id}:{outage.pk}")
 
 
+@functools.cache
+def _link_template(base_url: str) -> str:
+    # reverse() once, not once per monitor of a burst.
+    return base_url + reverse("alerts:acknowledge", args=["TOKEN"])
+
+
 def link(outage: Outage) -> str:
-    return settings.STATUSAPP_BASE_URL + reverse("alerts:acknowledge", args=[link_token(outage)])
+    return _link_template(settings.STATUSAPP_BASE_URL).replace("TOKEN", link_token(outage))
 
 
 def outage_of_link(token: str) -> Outage | None:

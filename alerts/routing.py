@@ -119,8 +119,8 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
         for monitor in Monitor.objects.filter(id__in={c.monitor_id for c in changes}).prefetch_related("depends_on")
     }
     for monitor in monitors.values():
-        monitor.parent_ids = [parent.id for parent in monitor.depends_on.all()]
         monitor.parents = {parent.id: parent for parent in monitor.depends_on.all()}
+        monitor.parent_ids = list(monitor.parents)
     channels = Channels({m.organization_id for m in monitors.values()})
     open_outages = {o.monitor_id: o for o in Outage.objects.filter(monitor_id__in=monitors, ended_at__isnull=True)}
     flaps = flap_counts(monitors, now)

@@ -31,7 +31,7 @@ from webhooks.publishing import publish
 
 from .events import incident_events, monitor_event
 from .models import AffectedComponent, ComponentStatus, Impact, Incident, IncidentStatus, IncidentUpdate
-from .signals import incident_update_published, monitors_transitioned
+from .signals import incident_updates_published, monitors_transitioned
 
 BATCH_SIZE = 500
 DOWN = Monitor.Status.DOWN
@@ -218,8 +218,7 @@ class _Batch:
             IncidentUpdate(incident=entry.incident, status=entry.incident.status, message="\n".join(self.notes[id_]))
             for id_, entry in self.touched.items()
         )
-        for update in updates:
-            incident_update_published.send(sender=IncidentUpdate, update=update, automatic=True)
+        incident_updates_published.send(sender=IncidentUpdate, updates=updates, automatic=True)
         generation.bump({entry.incident.organization_id for entry in self.touched.values()})
 
     def _incident_changes(self) -> list[tuple[str, str]]:

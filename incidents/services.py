@@ -16,7 +16,7 @@ from .models import (
     IncidentStatus,
     IncidentUpdate,
 )
-from .signals import incident_update_published
+from .signals import incident_updates_published
 
 # (monitor, component status or None for "from the impact")
 AffectedSpec = Sequence[tuple[Monitor, str | None]]
@@ -49,7 +49,7 @@ def _add_to_timeline(incident: Incident, *, message: str, notify_subscribers: bo
     update = IncidentUpdate.objects.create(
         incident=incident, status=incident.status, message=message, notify_subscribers=notify_subscribers
     )
-    incident_update_published.send(sender=IncidentUpdate, update=update)
+    incident_updates_published.send(sender=IncidentUpdate, updates=[update])
     return update
 
 

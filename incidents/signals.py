@@ -1,9 +1,10 @@
 from django.dispatch import Signal
 
-# Sent inside the transaction that adds an entry to an incident's timeline, with
-# `update` (the IncidentUpdate) and `automatic` (True when incidents wrote it by itself,
-# for an auto-opened incident). Status pages listen to email their subscribers.
-incident_update_published = Signal()
+# Sent inside the transaction that adds entries to incidents' timelines, with `updates`
+# (the IncidentUpdates) and `automatic` (True when incidents wrote them by itself, for
+# auto-opened incidents: a burst of transitions writes hundreds at once). Status pages
+# listen to email their subscribers.
+incident_updates_published = Signal()
 
 # Sent inside the transaction that handles a batch of monitors' status changes, with
 # `changes` (the StatusChanges, oldest first, maintenance ones included). Alerts listens

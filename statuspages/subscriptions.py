@@ -149,13 +149,27 @@ def subscriber_delete(*, subscriber: Subscriber) -> None:
     subscriber.delete()
 
 
-def notify_subscribers_of_update(sender, *, update: IncidentUpdate, automatic: bool = False, **kwargs) -> int:
-    """Receiver of `incidents.signals.incident_update_published`, inside its transaction.
+def notify_subscribers_of_updates(sender, *, updates: list[IncidentUpdate], automatic: bool = False, **kwargs) -> int:
+    """Receiver of `incidents.signals.incident_updates_published`, inside its transaction:
+    queue the notifications of each update (see _notify_of_update). Returns how many."""
+    if automatic:
+        # Most organizations have no page asking for automatic incidents: one query for
+        # the whole burst settles that.
+        wanted = set(
+            StatusPage.objects.filter(
+                organization_id__in={update.incident.organization_id for update in updates},
+                notify_automatic_incidents=True,
+            ).values_list("organization_id", flat=True)
+        )
+        updates = [u for u in updates if u.notify_subscribers or u.incident.organization_id in wanted]
+    return sum(_notify_of_update(update, automatic) for update in updates)
 
-    For an update with notify_subscribers, queue one notification per address among the
+
+def _notify_of_update(update: IncidentUpdate, automatic: bool) -> int:
+    """For an update with notify_subscribers, queue one notification per address among the
     confirmed, active subscribers of the organization's pages that show one of the
     incident's affected monitors (all of its pages when the incident names none), and
-    enqueue the sending once the transaction commits. Returns how many were queued.
+    enqueue the sending once the transaction commits.
 
     The entries incidents writes by itself (`automatic`: an auto-opened incident opened, a
     monitor back up, resolved) go the same way to the pages among those that ask for
@@ -171,10 +185,6 @@ def notify_subscribers_of_update(sender, *, update: IncidentUpdate, automatic: b
         if not automatic:
             return 0
         pages = pages.filter(notify_automatic_incidents=True)
-        # A burst of transitions writes an entry for every organization with an outage:
-        # one query settles it for the many whose pages do not ask for them.
-        if not pages.exists():
-            return 0
     affected = AffectedComponent.objects.filter(incident_id=incident.pk).values("monitor_id")
     if affected.exists():
         pages = pages.filter(components__monitor_id__in=affected)
