@@ -3,6 +3,7 @@ for its channel when it is sent, with the channel's config as it is then (a toke
 after a failure is used by the retries)."""
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -11,7 +12,6 @@ from datetime import datetime
 import orjson
 from django.conf import settings
 
-from accounts.encryption import DecryptionError
 from statusapp.api.fields import isoformat
 from webhooks.channels import Hosts, Message, Request, render
 from webhooks.channels.apprise_notice import render_apprise
@@ -58,54 +58,51 @@ def signed_webhook(alert_id: str, message: Message, endpoint: WebhookEndpoint, n
 
 
 def jobs(alert_ids: Sequence[str], sending: str, now: datetime) -> tuple[list[Job], list[str]]:
-    rows = Alert.objects.filter(id__in=alert_ids, lease_token=sending).select_related("channel")  # by primary key
     rows = list(
-        rows.only(
-            "id",
-            "attempts",
-            "message",
-            "channel__id",
-            "channel__type",
-            "channel__enabled",
-            "channel__config_json",
-            "channel__organization_id",
+        Alert.objects.filter(id__in=alert_ids, lease_token=sending).values_list(  # by primary key
+            "id", "attempts", "message", "channel_id"
         )
     )
-    endpoint_ids = {row.channel.config.get("endpoint") for row in rows if row.channel.type == AlertChannel.Type.WEBHOOK}
+    # Each channel's config decrypted once, each message parsed once (one goes to every
+    # channel of its monitor), however many alerts of a burst share them.
+    channels = AlertChannel.objects.in_bulk({channel_id for *_, channel_id in rows})
+    configs = {channel_id: channel.config for channel_id, channel in channels.items()}
+    parsed = functools.lru_cache(maxsize=None)(messages.loads)
+    endpoint_ids = {configs[c.id].get("endpoint") for c in channels.values() if c.type == AlertChannel.Type.WEBHOOK}
     endpoints = WebhookEndpoint.objects.in_bulk(endpoint_ids - {None}) if endpoint_ids else {}
     service_hosts = hosts()
     found, cancelled = [], []
-    for alert in rows:
-        channel = alert.channel
-        if not channel.enabled:
-            cancelled.append(alert.id)
+    for alert_id, attempts, text, channel_id in rows:
+        channel = channels.get(channel_id)
+        if channel is None or not channel.enabled:
+            cancelled.append(alert_id)
             continue
-        message = messages.loads(alert.message)
+        message = parsed(text)
         try:
             if channel.type == AlertChannel.Type.APPRISE:
                 if not settings.STATUSAPP_APPRISE:  # turned off since the channel was made
-                    cancelled.append(alert.id)
+                    cancelled.append(alert_id)
                     continue
-                request = render_apprise(channel.config, message)
+                request = render_apprise(configs[channel_id], message)
             elif channel.type == AlertChannel.Type.WEBHOOK:
-                endpoint = endpoints.get(channel.config.get("endpoint"))
+                endpoint = endpoints.get(configs[channel_id].get("endpoint"))
                 if endpoint is None or endpoint.organization_id != channel.organization_id:
-                    cancelled.append(alert.id)
+                    cancelled.append(alert_id)
                     continue
-                request = signed_webhook(alert.id, message, endpoint, now)
+                request = signed_webhook(alert_id, message, endpoint, now)
             else:
-                request = render(channel.type, channel.config, message, service_hosts)
-        except (DecryptionError, KeyError, ValueError):
+                request = render(channel.type, configs[channel_id], message, service_hosts)
+        except (KeyError, ValueError):
             # Logged without the config: it holds the channel's secrets.
-            logger.error("alert %s: channel %s (%s) cannot be rendered", alert.id, channel.id, channel.type)
-            cancelled.append(alert.id)
+            logger.error("alert %s: channel %s (%s) cannot be rendered", alert_id, channel.id, channel.type)
+            cancelled.append(alert_id)
             continue
         found.append(
             Job(
                 queue=ALERTS.name,
-                delivery_id=alert.id,
+                delivery_id=alert_id,
                 lease_token=sending,
-                attempt=alert.attempts + 1,
+                attempt=attempts + 1,
                 target_id=channel.id,
                 request=request,
             )

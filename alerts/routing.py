@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import orjson
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from monitors.models import Monitor, StatusChange
@@ -29,6 +29,22 @@ from .alert_queue import ALERTS
 from .models import Alert, AlertChannel, AlertEvent, Outage
 
 DOWN, UP, DEGRADED, PENDING = (Monitor.Status.DOWN, Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.PENDING)
+# What routing and the messages read of a monitor.
+MESSAGE_FIELDS = (
+    "id",
+    "organization_id",
+    "name",
+    "type",
+    "status",
+    "url",
+    "host",
+    "port",
+    "last_error",
+    "response_time",
+    "degraded_threshold",
+    "alert_channels",
+    "escalation",
+)
 INCIDENT_EVENTS = {AlertEvent.INCIDENT_CREATED, AlertEvent.INCIDENT_UPDATED, AlertEvent.INCIDENT_RESOLVED}
 
 
@@ -116,7 +132,9 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
     now = timezone.now()
     monitors = {
         monitor.id: monitor
-        for monitor in Monitor.objects.filter(id__in={c.monitor_id for c in changes}).prefetch_related("depends_on")
+        for monitor in Monitor.objects.filter(id__in={c.monitor_id for c in changes})
+        .only(*MESSAGE_FIELDS)
+        .prefetch_related(Prefetch("depends_on", queryset=Monitor.objects.only("id", "name", "status")))
     }
     for monitor in monitors.values():
         monitor.parents = {parent.id: parent for parent in monitor.depends_on.all()}

@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun, worker_ready
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init, worker_ready
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -36,6 +36,21 @@ def delay_on_commit(task, *args) -> None:
             logger.warning("broker unavailable, %s left to its sweep: %s", task.name, type(exc).__name__)
 
     transaction.on_commit(enqueue)
+
+
+_in_worker = False
+
+
+@worker_init.connect
+def _worker_init(**kwargs) -> None:
+    global _in_worker
+    _in_worker = True  # before the pool forks: its processes inherit it
+
+
+def in_worker() -> bool:
+    """Whether this process runs tasks for a Celery worker (not a web process, not beat,
+    not a task run inline)."""
+    return _in_worker
 
 
 @task_prerun.connect
