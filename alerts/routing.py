@@ -124,9 +124,14 @@ def _recovery(change: StatusChange) -> bool:
 
 
 def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
+    """Receiver of incidents' `monitors_transitioned`: `changes` carry their monitor's
+    `organization_id`."""
     # During maintenance nothing alerts, but an outage alerted before it began is still
     # closed by its recovery (a PagerDuty incident opened for it must be resolved).
     changes = [change for change in changes if not change.in_maintenance or _recovery(change)]
+    channels = Channels({change.organization_id for change in changes})
+    # An organization without a channel has nobody to alert, and needs no outage rows.
+    changes = [change for change in changes if channels.by_org.get(change.organization_id)]
     if not changes:
         return
     now = timezone.now()
@@ -139,7 +144,6 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
     for monitor in monitors.values():
         monitor.parents = {parent.id: parent for parent in monitor.depends_on.all()}
         monitor.parent_ids = list(monitor.parents)
-    channels = Channels({m.organization_id for m in monitors.values()})
     open_outages = {o.monitor_id: o for o in Outage.objects.filter(monitor_id__in=monitors, ended_at__isnull=True)}
     flaps = flap_counts(monitors, now)
     flapping = {m for m, n in flaps.items() if n > settings.ALERT_FLAP_TRANSITIONS}

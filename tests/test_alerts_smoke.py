@@ -49,3 +49,18 @@ def test_down_then_up_reaches_slack(org, settings):
     assert up.status == "delivered"
     assert Outage.objects.get().ended_at is not None
     assert len(receiver.requests) == 2
+
+
+def test_an_organization_without_channels_gets_no_outage_rows(org, other_org, settings):
+    settings.STATUSAPP_ALLOW_PRIVATE_TARGETS = True
+    receiver = Receiver()
+    channel = AlertChannel(organization=org, name="ops", type="slack", events=["monitor.down"], all_monitors=True)
+    channel.config = {"url": receiver.url + "/services/T/B/x"}
+    channel.save()
+    watched = MonitorFactory(organization=org, status=Monitor.Status.UP)
+    unwatched = MonitorFactory(organization=other_org, status=Monitor.Status.UP)
+    observe(watched, "DOWN", "HTTP 503")
+    observe(unwatched, "DOWN", "HTTP 503")
+    assert sender(recording.record).wait_idle(10)
+    assert list(Outage.objects.values_list("monitor_id", flat=True)) == [watched.id]
+    assert list(Alert.objects.values_list("monitor_id", flat=True)) == [watched.id]
