@@ -41,12 +41,9 @@ def incident_events(changes: Iterable[tuple[str, str]]) -> list[tuple[int, str, 
     changes = list(changes)
     incidents = incidents_with_components(Incident.objects.filter(id__in={i for i, _ in changes}))
     by_id = {incident.id: incident for incident in incidents.prefetch_related("updates")}
+    shape = IncidentDetailSerializer().to_representation  # one serializer for a burst's hundreds
     return [
-        (
-            by_id[incident_id].organization_id,
-            event_type,
-            {"incident": IncidentDetailSerializer(by_id[incident_id]).data},
-        )
+        (by_id[incident_id].organization_id, event_type, {"incident": shape(by_id[incident_id])})
         for incident_id, event_type in changes
     ]
 

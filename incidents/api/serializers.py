@@ -149,7 +149,8 @@ class IncidentDetailSerializer(IncidentSerializer):
 
     def to_representation(self, incident: Incident) -> dict:
         data = super().to_representation(incident)
-        data["updates"] = [IncidentUpdateSerializer().to_representation(u) for u in incident.updates.all()]
+        shape = IncidentUpdateSerializer().to_representation
+        data["updates"] = [shape(update) for update in incident.updates.all()]
         return data
 
 
