@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from monitors.models import Monitor
@@ -20,25 +21,44 @@ DOWN = Monitor.Status.DOWN
 BATCH = 1000
 
 
-@transaction.atomic
+# The open outages that may need something: a held DOWN alert, a monitor with reminders or
+# escalation, or one no longer DOWN. The rest (DOWN, alerted, nothing more configured) wait.
+NEEDS_A_LOOK = (
+    Q(last_alert_at__isnull=True)
+    | Q(monitor__reminder_interval__isnull=False)
+    | ~Q(monitor__escalation=[])
+    | ~Q(monitor__status=DOWN)
+)
+
+
 def follow(now: datetime | None = None) -> int:
-    """Send what open outages are due; returns how many alerts were queued."""
+    """Send what open outages are due, a batch at a time; returns how many alerts were queued."""
     now = now or timezone.now()
+    queued, after = 0, 0
+    while after is not None:
+        sent, after = _follow_batch(now, after)
+        queued += sent
+    return queued
+
+
+@transaction.atomic
+def _follow_batch(now: datetime, after: int) -> tuple[int, int | None]:
+    """The alerts queued for the open outages after `after` (by id), and where the next
+    batch starts (None: none left)."""
     outages = list(
         Outage.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(ended_at__isnull=True)
+        .filter(NEEDS_A_LOOK, ended_at__isnull=True, pk__gt=after)
         .select_related("monitor")
-        .order_by("started_at")[:BATCH]
+        .order_by("pk")[:BATCH]
     )
-    if not outages:
-        return 0
+    following = outages[-1].pk if len(outages) == BATCH else None
     stale = [o for o in outages if o.monitor.status != DOWN]
     for outage in stale:
         outage.ended_at = now
     Outage.objects.bulk_update(stale, ["ended_at"])
     live = [o for o in outages if o.monitor.status == DOWN and not o.monitor.in_maintenance]
     if not live:
-        return 0
+        return 0, following
     monitors = Monitor.objects.prefetch_related("depends_on").in_bulk([o.monitor_id for o in live])
     channels = Channels({o.monitor.organization_id for o in live})
     flaps = flap_counts([o.monitor_id for o in live if o.last_alert_at is None], now)
@@ -78,4 +98,4 @@ def follow(now: datetime | None = None) -> int:
                 changed.append(outage)
     Outage.objects.bulk_update(changed, ["last_alert_at", "escalation_steps_sent", "held_by"])
     insert_and_send_on_commit(ALERTS, alerts)
-    return len(alerts)
+    return len(alerts), following

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from alerts import messages
+from alerts import messages, outages
 from alerts.acknowledgement import NotDown, acknowledge
 from alerts.models import Alert
 from alerts.outages import follow
@@ -52,6 +52,22 @@ def acknowledge_link(channel) -> str:
     """The path of the acknowledge link in the channel's latest DOWN alert."""
     down = alerts_of(channel, "down")[-1]
     return link_path(messages.loads(down.message).acknowledge_url)
+
+
+def test_every_open_outage_is_followed_however_many_there_are(org, receiver, monkeypatch):
+    """The follower goes through the open outages a batch at a time, not only the first
+    batch: with batches of 2, all three DOWN monitors get their reminder."""
+    monkeypatch.setattr(outages, "BATCH", 2)
+    ops = slack(org, receiver, "ops", events=DOWN_UP)
+    monitors = [down_monitor(org, reminder_interval=5) for _ in range(3)]
+    quiet = down_monitor(org)  # no reminders, no escalation: nothing to look at
+    latest = max(open_outage(monitor).last_alert_at for monitor in monitors)
+
+    assert follow(now=latest + timedelta(minutes=5)) == 3
+    settle()
+    reminded = sorted(alert.monitor_id for alert in alerts_of(ops, "reminder"))
+    assert reminded == sorted(monitor.id for monitor in monitors)
+    assert quiet.id not in reminded
 
 
 def test_reminders_repeat_every_interval_while_down_and_stop_when_it_recovers(org, receiver):
