@@ -1,6 +1,6 @@
 """Alerting at scale: N monitors with 3 alert channels each go DOWN at once.
 
-Usage: .venv/bin/python bench/alerts.py [--monitors 5000] [--per-org 10] [--concurrency 4]
+Usage: .venv/bin/python bench/alerts.py [--monitors 5000] [--per-org 10] [--concurrency 2]
 
 The monitors sit in N/10 organizations; each organization has 3 Slack channels covering
 all its monitors (subscribed to monitor.down), each on its own path of a local receiver
@@ -235,7 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--monitors", type=int, default=5_000)
     parser.add_argument("--per-org", type=int, default=10)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=2)  # the Procfile's worker, as installed
     parser.add_argument("--timeout", type=int, default=180, help="seconds to wait for the alerts of a run")
     args = parser.parse_args()
     ensure_database()
