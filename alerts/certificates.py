@@ -34,18 +34,19 @@ def check(now: datetime | None = None) -> int:
     watched = Monitor.objects.filter(type=Monitor.Type.SSL, in_maintenance=False).exclude(
         status__in=[Monitor.Status.PAUSED, Monitor.Status.PENDING]
     )
-    monitors = [m for m in watched.only(*FIELDS) if days_left(m.last_error) is not None]
+    readings = [(m, days_left(m.last_error)) for m in watched.only(*FIELDS)]
+    readings = [(monitor, days) for monitor, days in readings if days is not None]
+    monitors = [monitor for monitor, _ in readings]
     sent: dict[str, set[int]] = {}
     for monitor_id, threshold in CertificateNotice.objects.filter(monitor__in=[m.id for m in monitors]).values_list(
         "monitor_id", "threshold"
     ):
         sent.setdefault(monitor_id, set()).add(threshold)
-    renewed = [m.id for m in monitors if days_left(m.last_error) > thresholds[0] and m.id in sent]
+    renewed = [monitor.id for monitor, days in readings if days > thresholds[0] and monitor.id in sent]
     CertificateNotice.objects.filter(monitor__in=renewed).delete()
     channels = Channels({m.organization_id for m in monitors})
     notices, alerts = [], []
-    for monitor in monitors:
-        days = days_left(monitor.last_error)
+    for monitor, days in readings:
         crossed = [t for t in thresholds if days <= t]
         if not crossed or crossed[-1] in sent.get(monitor.id, set()):
             continue

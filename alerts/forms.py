@@ -38,7 +38,7 @@ LABELS = {
 }
 PLACEHOLDERS = {
     ("email", "to"): "oncall@example.com, cto@example.com",
-    ("slack", "url"): "https://hooks.slack.com/services/T000/B000/XXXX",
+    ("slack", "url"): "https://hooks.slack.com/services/T…/B…/…",
     ("discord", "url"): "https://discord.com/api/webhooks/…",
     ("teams", "url"): "https://….logic.azure.com/workflows/…",
     ("googlechat", "url"): "https://chat.googleapis.com/v1/spaces/…",

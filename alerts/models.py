@@ -122,9 +122,6 @@ class AlertAttempt(AttemptLog):
         ordering = ["-attempted_at", "-id"]
         indexes = [models.Index(fields=["delivery", "-attempted_at"])]
 
-    def __str__(self) -> str:
-        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
-
 
 class CertificateNotice(models.Model):
     """An ssl.expiring alert sent for one threshold (days before expiry) of a monitor's

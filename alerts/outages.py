@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from monitors.models import Monitor
@@ -49,6 +49,7 @@ def _follow_batch(now: datetime, after: int) -> tuple[int, int | None]:
         Outage.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(NEEDS_A_LOOK, ended_at__isnull=True, pk__gt=after)
         .select_related("monitor")
+        .prefetch_related(Prefetch("monitor__depends_on", queryset=Monitor.objects.only("id", "name", "status")))
         .order_by("pk")[:BATCH]
     )
     following = outages[-1].pk if len(outages) == BATCH else None
@@ -59,12 +60,11 @@ def _follow_batch(now: datetime, after: int) -> tuple[int, int | None]:
     live = [o for o in outages if o.monitor.status == DOWN and not o.monitor.in_maintenance]
     if not live:
         return 0, following
-    monitors = Monitor.objects.prefetch_related("depends_on").in_bulk([o.monitor_id for o in live])
     channels = Channels({o.monitor.organization_id for o in live})
     flaps = flap_counts([o.monitor_id for o in live if o.last_alert_at is None], now)
     alerts, changed = [], []
     for outage in live:
-        monitor = monitors[outage.monitor_id]
+        monitor = outage.monitor
         if outage.last_alert_at is None:
             parents = {parent.id: parent for parent in monitor.depends_on.all()}
             monitor.parent_ids = list(parents)

@@ -26,6 +26,7 @@ from accounts.models import Membership
 from monitors.models import Monitor
 from statusapp.api.exceptions import PlanLimitReached
 from webhooks.models import WebhookEndpoint
+from webhooks.views import DELIVERY_BADGES
 
 from . import forms, notify, services
 from .acknowledgement import NotDown, acknowledge
@@ -45,13 +46,6 @@ EVENT_LABELS = {
     AlertEvent.INCIDENT_RESOLVED: "Incident resolved",
 }
 KIND_LABELS = {"ssl_expiring": "Certificate expiring"}
-# The badge colours the stylesheet has, by delivery status (as the webhooks' log).
-STATUS_BADGES = {
-    Alert.Status.DELIVERED: "UP",
-    Alert.Status.FAILED: "DOWN",
-    Alert.Status.PENDING: "PENDING",
-    Alert.Status.CANCELLED: "PAUSED",
-}
 
 
 def _channel(request, channel_id: str) -> AlertChannel:
@@ -105,7 +99,7 @@ def _log(request, channel: AlertChannel) -> dict:
     page = Paginator(_alerts(channel), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     alerts = list(page.object_list)
     for alert in alerts:
-        alert.badge = STATUS_BADGES.get(alert.status, "")
+        alert.badge = DELIVERY_BADGES.get(alert.status, "")
         alert.kind_label = _kind_label(alert.kind)
         alert.about = _about(alert)
         alert.last_attempt = alert.attempt_list[0] if alert.attempt_list else None
@@ -135,7 +129,7 @@ def channel_list(request):
         channel.type_label = forms.type_label(channel.type)
         channel.event_labels = _event_labels(channel.events)
         channel.monitor_count = naming.get(channel.id, 0)
-        channel.last_badge = STATUS_BADGES.get(channel.last_status, "")
+        channel.last_badge = DELIVERY_BADGES.get(channel.last_status, "")
         channel.last_label = Alert.Status(channel.last_status).label if channel.last_status else ""
     context = {
         "section": "alerts",

@@ -71,6 +71,9 @@ class AttemptLog(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
 
 class WebhookEndpoint(DeliveryTarget):
     id = PublicIdField("wh")
@@ -141,6 +144,3 @@ class DeliveryAttempt(AttemptLog):
     class Meta:
         ordering = ["-attempted_at", "-id"]
         indexes = [models.Index(fields=["delivery", "-attempted_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"

@@ -47,7 +47,7 @@ CREATE_EXAMPLES = [
         value={
             "name": "#ops on Slack",
             "type": "slack",
-            "config": {"url": "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"},
+            "config": {"url": "https://hooks.slack.com/services/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"},
             "events": ["monitor.down", "monitor.up"],
             "allMonitors": True,
         },
