@@ -206,11 +206,10 @@ class _Batch:
 
     def _save(self) -> None:
         Incident.objects.bulk_create([e.incident for e in self.touched.values() if e.new])
-        for entry in self.touched.values():
-            if not entry.new:
-                Incident.objects.filter(id=entry.incident.id).update(
-                    status=entry.incident.status, resolved_at=entry.incident.resolved_at, updated_at=self.now
-                )
+        existing = [entry.incident for entry in self.touched.values() if not entry.new]
+        for incident in existing:
+            incident.updated_at = self.now
+        Incident.objects.bulk_update(existing, ["status", "resolved_at", "updated_at"])
         AffectedComponent.objects.bulk_create(self.new_components)
         AffectedComponent.objects.bulk_update(self.changed_components, ["status"])
         # One timeline entry per incident and batch, however many monitors it names.
