@@ -21,7 +21,12 @@ from .redis_client import client
 
 logger = logging.getLogger(__name__)
 
-WINDOW_SECONDS = 3600
+
+def window_start(now: float) -> int:
+    """The start (epoch seconds) of the counting window `now` falls in: an hour, unless
+    STATUSAPP_RATELIMIT_WINDOW makes it shorter (the SDKs' tests wait out a 429 that way)."""
+    return int(now) // settings.RATELIMIT_WINDOW * settings.RATELIMIT_WINDOW
+
 
 # KEYS[1] = counter; ARGV[1] = limit; ARGV[2] = expiry (epoch seconds).
 # Returns {allowed (0/1), count after this request}. Refused requests are not counted.
@@ -97,15 +102,15 @@ def hit(organization_id: str, limit: int) -> RateLimitResult | None:
 
     Returns None when the limiter could not be reached (the request is allowed).
     """
-    window_start = int(time.time()) // WINDOW_SECONDS * WINDOW_SECONDS
-    reset = window_start + WINDOW_SECONDS
+    start = window_start(time.time())
+    reset = start + settings.RATELIMIT_WINDOW
     if settings.REDIS_URL:
-        key = window_key(organization_id, window_start)
+        key = window_key(organization_id, start)
         try:
             allowed, count = _hit_redis(key, limit, reset)
         except redis.RedisError as exc:
             logger.warning("rate limiter unavailable, allowing request: %s", type(exc).__name__)
             return None
     else:
-        allowed, count = _hit_database(organization_id, datetime.fromtimestamp(window_start, UTC), limit)
+        allowed, count = _hit_database(organization_id, datetime.fromtimestamp(start, UTC), limit)
     return RateLimitResult(limit=limit, remaining=max(0, limit - count), reset=reset, allowed=allowed)

@@ -11,7 +11,7 @@ import redis
 from django.conf import settings
 
 from .models import RequestCounter
-from .ratelimit import WINDOW_SECONDS, window_key
+from .ratelimit import window_key, window_start
 from .redis_client import client
 
 logger = logging.getLogger(__name__)
@@ -24,17 +24,13 @@ class Usage:
     reset: datetime  # when the window ends and the count starts again from zero
 
 
-def _window_start() -> int:
-    return int(time.time()) // WINDOW_SECONDS * WINDOW_SECONDS
-
-
 def usage(organization_id: str) -> int | None:
     """Requests counted for the organization in the current hour; None if Redis is unreachable."""
     return current(organization_id).count
 
 
 def current(organization_id: str) -> Usage:
-    start = _window_start()
+    start = window_start(time.time())
     if settings.REDIS_URL:
         # The key ratelimit.hit builds for this window.
         key = window_key(organization_id, start)
@@ -57,5 +53,5 @@ def current(organization_id: str) -> Usage:
     return Usage(
         count=count,
         window_start=datetime.fromtimestamp(start, UTC),
-        reset=datetime.fromtimestamp(start + WINDOW_SECONDS, UTC),
+        reset=datetime.fromtimestamp(start + settings.RATELIMIT_WINDOW, UTC),
     )

@@ -319,12 +319,14 @@ def _cmdline(pid: int) -> bytes:
 
 def limiter_run(base: str, limited: Limited, seconds: int, tmp: Path) -> dict:
     """50 connections against the limited organization's key; counted by wrk, by the workers, by Redis."""
-    from accounts.ratelimit import WINDOW_SECONDS, window_key
+    from django.conf import settings
+
+    from accounts.ratelimit import window_key, window_start
 
     script = tmp / "statuses.lua"
     script.write_text(STATUS_LUA)
     _redis().delete(LIMITER_COUNTS)
-    window = int(time.time()) // WINDOW_SECONDS
+    window = window_start(time.time())
     result = wrk(
         f"{base}{LIMITER_PATH}?{LIMITER_QUERY}",
         seconds,
@@ -332,14 +334,14 @@ def limiter_run(base: str, limited: Limited, seconds: int, tmp: Path) -> dict:
         headers=[f"Authorization: Bearer {limited.key}"],
         script=[str(script)],
     )
-    windows = list(range(window, int(time.time()) // WINDOW_SECONDS + 1))
+    windows = list(range(window, window_start(time.time()) + 1, settings.RATELIMIT_WINDOW))
     time.sleep(1)  # requests wrk left in flight at its deadline: answered, and counted by the hook
     client = {key: int(n) for key, n in re.findall(r"^status (.+): (\d+)$", result["output"], re.MULTILINE)}
     server: dict[int, dict[str, int]] = {}
     for field, count in _redis().hgetall(LIMITER_COUNTS).items():
         pid, status = field.decode().split()
         server.setdefault(int(pid), {})[status] = int(count)
-    counters = [int(_redis().get(window_key(limited.organization_id, w * WINDOW_SECONDS)) or 0) for w in windows]
+    counters = [int(_redis().get(window_key(limited.organization_id, w)) or 0) for w in windows]
     return {"wrk": result, "client": client, "server": server, "windows": len(windows), "counters": counters}
 
 

@@ -199,6 +199,8 @@ else:
     }
 
 RATELIMIT_KEY_PREFIX = env_str("STATUSAPP_RATELIMIT_PREFIX", "statusapp:rl")
+# The plans' request limits count per this many seconds: an hour. Shorter only for tests.
+RATELIMIT_WINDOW = env_int("STATUSAPP_RATELIMIT_WINDOW", 3600)
 GENERATION_KEY_PREFIX = "statusapp:gen"
 
 # Celery: Redis (or any kombu URL) in production, kombu's filesystem transport under

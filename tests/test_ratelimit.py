@@ -120,6 +120,18 @@ def test_hit_new_hour_window_starts_fresh(backend, free_org, clock):
     assert (result.remaining, result.reset) == (99, first_reset + HOUR)
 
 
+def test_a_shorter_window_setting_counts_and_resets_per_that_window(backend, settings, free_org, clock):
+    settings.RATELIMIT_WINDOW = 10
+    start = int(clock.now) // 10 * 10
+    clock.now = start + 0.5
+    assert [ratelimit.hit(free_org.id, 2).allowed for _ in range(3)] == [True, True, False]
+    assert ratelimit.hit(free_org.id, 2).reset == start + 10
+
+    clock.now = start + 10.5  # the next window: counted from zero again
+    result = ratelimit.hit(free_org.id, 2)
+    assert (result.allowed, result.remaining, result.reset) == (True, 1, start + 20)
+
+
 def test_hit_limits_are_per_organization(backend, free_org, clock):
     other = OrganizationFactory(plan=Plan.FREE)
     for _ in range(3):
