@@ -149,7 +149,7 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
     flapping = {m for m, n in flaps.items() if n > settings.ALERT_FLAP_TRANSITIONS}
     already_flapping = flapping_alerted(flapping, now) if flapping else set()
 
-    new_outages: list[tuple[Outage, StatusChange]] = []
+    new_outages: list[Outage] = []
     ended: list[Outage] = []
     pending: list = []  # (kind, monitor, outage or None, change), built once outages have ids
     for change in changes:
@@ -169,7 +169,7 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
                 outage.last_alert_at = now
                 pending.append(("down", monitor, outage, change))
             open_outages[monitor.id] = outage
-            new_outages.append((outage, change))
+            new_outages.append(outage)
         elif _recovery(change):
             outage = open_outages.pop(monitor.id, None)
             if outage is None:
@@ -182,7 +182,7 @@ def on_transitions(sender, changes: list[StatusChange], **kwargs) -> None:
         elif change.to_status == DEGRADED and change.from_status in (UP, PENDING) and monitor.id not in flapping:
             pending.append(("degraded", monitor, None, change))
 
-    Outage.objects.bulk_create([outage for outage, _ in new_outages])
+    Outage.objects.bulk_create(new_outages)
     Outage.objects.bulk_update(ended, ["ended_at"])
 
     alerts: list[Alert] = []
