@@ -67,12 +67,17 @@ def _failure(monitor: Monitor, error: str) -> str:
     return ", ".join(parts)
 
 
-def down(monitor: Monitor, outage: Outage, error: str, now: datetime, *, kind: str = "down") -> Message:
-    """DOWN, and its reminders and escalations (kind `reminder`, `escalation`)."""
+def down(
+    monitor: Monitor, outage: Outage, error: str, now: datetime, *, kind: str = "down", held_for: str = ""
+) -> Message:
+    """DOWN, and its reminders and escalations (kind `reminder`, `escalation`). `held_for`:
+    the monitor it depends on whose outage held this alert until now."""
     failure = _failure(monitor, error)
     if kind == "down":
         title = f"{monitor.name} is DOWN"
         summary = f"{monitor.name} is down: {failure}."
+        if held_for:
+            summary += f" This alert was held while {held_for} was DOWN; {held_for} is back, {monitor.name} is not."
     else:
         lasted = _duration((now - outage.started_at).total_seconds())
         title = f"{monitor.name} is still DOWN ({lasted})"
@@ -90,6 +95,7 @@ def down(monitor: Monitor, outage: Outage, error: str, now: datetime, *, kind: s
         error=error or monitor.last_error,
         response_time_ms=monitor.response_time,
         since=outage.started_at,
+        caused_by=held_for,
         dashboard_url=dashboard_url(monitor.id),
         acknowledge_url=acknowledgement.link(outage),
     )

@@ -70,8 +70,9 @@ def _follow_batch(now: datetime, after: int) -> tuple[int, int | None]:
             monitor.parent_ids = list(parents)
             if down_parent(monitor, parents) or flaps.get(monitor.id, 0) > settings.ALERT_FLAP_TRANSITIONS:
                 continue
+            cause = parents.get(outage.held_by_id)
             outage.held_by, outage.last_alert_at = None, now
-            message = messages.down(monitor, outage, monitor.last_error, now)
+            message = messages.down(monitor, outage, monitor.last_error, now, held_for=cause.name if cause else "")
             alerts += alerts_for(channels.for_monitor(monitor, AlertEvent.MONITOR_DOWN), message, monitor.id, now)
             changed.append(outage)
             continue

@@ -396,6 +396,9 @@ def monitor_detail(request, monitor_id: str):
         "depends_on": list(monitor.depends_on.order_by("name", "id").only("id", "name", "status")),
         "can_edit": request.membership.role != Membership.Role.VIEWER,
     }
+    # What holds this monitor's DOWN alerts (alerts.routing holds them while a parent is DOWN).
+    if monitor.status == Monitor.Status.DOWN:
+        context["held_by"] = next((m for m in context["depends_on"] if m.status == Monitor.Status.DOWN), None)
     return render(request, "monitors/detail.html", context)
 
 

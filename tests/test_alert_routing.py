@@ -168,6 +168,7 @@ def test_a_child_going_down_under_a_down_parent_is_held_then_sent_once_the_paren
     assert (released.kind, released.status) == ("down", Alert.Status.DELIVERED)
     message = messages.loads(released.message)
     assert message.monitor_id == child.id and message.dedup_key == held.dedup_key
+    assert message.caused_by == "Database" and "held while Database was DOWN" in message.summary
     held.refresh_from_db()
     assert (held.held_by_id, held.last_alert_at is not None) == (None, True)
     assert follow() == 0  # released once

@@ -243,3 +243,20 @@ def test_a_monitors_page_lists_what_it_depends_on(member, org):
 
     assert f'Depends on <a href="/monitors/{database.id}/">Database</a> <span class="badge DOWN">Down</span>' in page
     assert "re-checked every 20 s while a failure is confirmed" in page
+
+
+def test_a_down_monitors_page_says_its_alerts_are_held_by_a_down_parent(member, org):
+    database = MonitorFactory(organization=org, name="Database", status=Monitor.Status.DOWN)
+    cache = MonitorFactory(organization=org, name="Cache", status=Monitor.Status.UP)
+    api = MonitorFactory(organization=org, name="API", status=Monitor.Status.DOWN)
+    api.depends_on.set([cache, database])
+    up_child = MonitorFactory(organization=org, name="Web", status=Monitor.Status.UP)
+    up_child.depends_on.set([database])
+
+    held = member.get(f"/monitors/{api.id}/").content.decode()
+    assert f'Alerts held: caused by <a href="/monitors/{database.id}/">Database</a>, which is DOWN.' in held
+    assert "Alerts held" not in member.get(f"/monitors/{up_child.id}/").content.decode()  # nothing to hold
+
+    database.status = Monitor.Status.UP
+    database.save(update_fields=["status"])
+    assert "Alerts held" not in member.get(f"/monitors/{api.id}/").content.decode()
