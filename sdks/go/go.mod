@@ -1,0 +1,3 @@
+module github.com/statusapp-io/go-sdk
+
+go 1.19
