@@ -16,6 +16,7 @@ from typing import TextIO
 import yaml
 
 from .errors import NOT_FOUND, USAGE, CLIError
+from .fileformat import CHANNEL_CONFIG, CHANNEL_EVENTS, MONITOR_TYPES
 from .output import write_json, write_record, write_table
 from .progress import Progress
 from .state import read_all
@@ -62,12 +63,20 @@ def _uptime(monitor: dict) -> str | None:
     return None if monitor.get("uptime") is None else f"{monitor['uptime']:.2f}%"
 
 
-MONITOR_TYPES = ("http", "keyword", "tcp", "dns", "ssl", "heartbeat")
 INCIDENT_STATUSES = ("INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED")
-CHANNEL_TYPES = (
-    "email", "slack", "discord", "teams", "googlechat", "telegram", "pagerduty",
-    "opsgenie", "ntfy", "pushover", "sms", "webhook", "apprise",
-)  # fmt: skip
+CHANNEL_TYPES = tuple(CHANNEL_CONFIG)
+
+
+def json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return value
+
+
 SEARCH = Option("--search", "search", "only those whose name contains this text")
 
 RESOURCES = (
@@ -177,9 +186,11 @@ RESOURCES = (
                 "--config",
                 "config",
                 'the type\'s settings as JSON, e.g. \'{"url": "https://hooks.slack.com/..."}\'',
-                type=json.loads,
+                type=json_object,
             ),
-            Option("--event", "events", "an event to alert about; repeat for more", repeat=True),
+            Option(
+                "--event", "events", "an event to alert about; repeat for more", choices=CHANNEL_EVENTS, repeat=True
+            ),
             Option("--all-monitors", "allMonitors", "alert about every monitor", const=True),
         ),
     ),
@@ -233,21 +244,29 @@ def add_parsers(commands, common: argparse.ArgumentParser) -> None:
         parser.set_defaults(resource=resource)
 
 
+def _dest(option: Option) -> str:
+    return "opt_" + option.flag.lstrip("-").replace("-", "_")
+
+
 def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
-    dest = "opt_" + option.flag.lstrip("-").replace("-", "_")
     if option.const is not None:
-        parser.add_argument(option.flag, dest=dest, action="store_const", const=option.const, help=option.help)
-    else:
-        action = "append" if option.repeat else "store"
-        parser.add_argument(
-            option.flag, dest=dest, action=action, type=option.type, choices=option.choices, help=option.help
-        )
+        parser.add_argument(option.flag, dest=_dest(option), action="store_const", const=option.const, help=option.help)
+        return
+    parser.add_argument(
+        option.flag,
+        dest=_dest(option),
+        action="append" if option.repeat else "store",
+        type=option.type,
+        choices=option.choices,
+        metavar=None if option.choices else option.flag.lstrip("-").upper(),
+        help=option.help,
+    )
 
 
 def _options(args: argparse.Namespace, options: tuple[Option, ...], client) -> dict:
     values = {}
     for option in options:
-        value = getattr(args, "opt_" + option.flag.lstrip("-").replace("-", "_"))
+        value = getattr(args, _dest(option))
         if value is None:
             continue
         if option.monitors:
