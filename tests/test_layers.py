@@ -22,17 +22,23 @@ LIBRARIES = ("outbound", "monitors.engine")
 PLUMBING_MAY_IMPORT = {"accounts"}
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
 def _imports(path: Path) -> set[str]:
+    return _imports_in(path, ROOT)
+
+
+def _imports_in(path: Path, root: Path) -> set[str]:
+    """The modules a file imports, relative imports resolved against its package under `root`."""
     tree = ast.parse(path.read_text())
     found = set()
-    package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else _module_name(path)
+    module = _module_name(path, root)
+    package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -117,3 +123,22 @@ def test_libraries_import_no_django_and_no_app(library):
 def test_outbound_imports_nothing_of_the_check_engine():
     imported = {name for path in (ROOT / "outbound").rglob("*.py") for name in _imports(path)}
     assert not {name for name in imported if name.startswith("monitors")}
+
+
+def test_the_python_sdk_imports_nothing_of_the_server():
+    """The SDK's package is also called `statusapp`: what it imports under that name must be
+    its own modules, and no app, Django or Celery at all (it speaks HTTP to the server)."""
+    source = ROOT / "sdks" / "python" / "src"
+    own = {
+        ".".join(path.relative_to(source).with_suffix("").parts).removesuffix(".__init__")
+        for path in source.rglob("*.py")
+    }
+    assert "statusapp.client" in own, "the Python SDK is missing"
+    imported = {name for path in source.rglob("*.py") for name in _imports_in(path, source)}
+    forbidden = {
+        name
+        for name in imported
+        if name.split(".")[0] in {"django", "rest_framework", "celery", *LAYERS, "outbound"}
+        or (name.split(".")[0] == "statusapp" and name not in own and name.rsplit(".", 1)[0] not in own)
+    }
+    assert forbidden == set()
