@@ -17,8 +17,12 @@ from collections.abc import Awaitable, Callable
 from outbound import guard
 
 from .context import EngineContext
+from .databases import check_mysql, check_postgres, check_redis
 from .dns import check_dns
+from .grpc_health import check_grpc
 from .http import check_http
+from .ping import check_ping
+from .smtp import check_smtp
 from .ssl_check import check_ssl
 from .tcp import check_tcp
 from .types import CheckResult, CheckSpec, down, timeout_error
@@ -33,6 +37,12 @@ _CHECKS: dict[str, Callable[[CheckSpec, EngineContext], Awaitable[CheckResult]]]
     "tcp": check_tcp,
     "dns": check_dns,
     "ssl": check_ssl,
+    "ping": check_ping,
+    "postgres": check_postgres,
+    "mysql": check_mysql,
+    "redis": check_redis,
+    "grpc": check_grpc,
+    "smtp": check_smtp,
 }
 
 

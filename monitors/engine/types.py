@@ -14,7 +14,7 @@ MAX_ERROR_CHARS = 200
 
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
-    type: str  # "http" | "keyword" | "tcp" | "dns" | "ssl"
+    type: str  # "http" | "keyword" | "tcp" | "dns" | "ssl" | "ping" | "postgres" | "mysql" | "redis" | "grpc" | "smtp"
     timeout: float  # seconds: a wall-clock deadline for the whole check
     url: str = ""
     method: str = "GET"
@@ -35,6 +35,12 @@ class CheckSpec:
     ssl_degraded_days: int = 14
     ssl_down_days: int = 3
     degraded_threshold_ms: int | None = None  # response time above this -> DEGRADED
+    username: str = ""  # postgres, mysql, redis (ACL user)
+    password: str = ""  # postgres, mysql, redis; decrypted for the check, never logged or echoed
+    database: str = ""  # postgres, mysql: the database to connect to
+    tls: bool = False  # postgres, mysql, redis, grpc: TLS; smtp: STARTTLS (certificate expiry as ssl_*_days)
+    service: str = ""  # grpc: the service name asked of grpc.health.v1.Health/Check ("" = the server)
+    ping_count: int = 3  # ping: echo requests per check
     allow_private: bool = False
 
 
