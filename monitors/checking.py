@@ -40,6 +40,8 @@ class Observation:
 
 
 def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
+    """What the engine needs to check `monitor`. Its password reads decrypted from the database
+    (an EncryptedTextField): the engine sends it and never shows it."""
     return CheckSpec(
         type=monitor.type,
         timeout=float(monitor.timeout),
@@ -61,6 +63,12 @@ def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
         ssl_degraded_days=monitor.ssl_degraded_days,
         ssl_down_days=monitor.ssl_down_days,
         degraded_threshold_ms=monitor.degraded_threshold,
+        username=monitor.username,
+        password=monitor.password,
+        database=monitor.database,
+        tls=monitor.tls,
+        service=monitor.service,
+        ping_count=monitor.ping_count,
         allow_private=settings.STATUSAPP_ALLOW_PRIVATE_TARGETS,
     )
 
@@ -106,7 +114,7 @@ CHECK_FIELDS = (
     *("id", "type", "status", "timeout", "url", "method", "request_headers", "request_body"),
     *("expected_status_codes", "follow_redirects", "keyword", "keyword_absent", "json_path", "json_expected"),
     *("host", "port", "record_type", "expected_values", "resolver", "ssl_degraded_days", "ssl_down_days"),
-    "degraded_threshold",
+    *("degraded_threshold", "username", "password", "database", "tls", "service", "ping_count"),
 )
 RECORD_FIELDS = (
     *("id", "organization_id", "status", "failure_count", "retries", "in_maintenance"),

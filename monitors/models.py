@@ -2,6 +2,7 @@ import secrets
 
 from django.db import models
 
+from accounts.encryption import EncryptedTextField
 from accounts.models import Organization
 from statusapp.api.ids import PublicIdField
 
@@ -18,6 +19,12 @@ class Monitor(models.Model):
         DNS = "dns", "DNS"
         SSL = "ssl", "SSL certificate"
         HEARTBEAT = "heartbeat", "Heartbeat"
+        PING = "ping", "Ping (ICMP)"
+        POSTGRES = "postgres", "PostgreSQL"
+        MYSQL = "mysql", "MySQL / MariaDB"
+        REDIS = "redis", "Redis"
+        GRPC = "grpc", "gRPC health"
+        SMTP = "smtp", "SMTP"
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
@@ -51,14 +58,27 @@ class Monitor(models.Model):
     keyword_absent = models.BooleanField(default=False)
     json_path = models.CharField(max_length=500, blank=True)
     json_expected = models.CharField(max_length=500, blank=True)
+    # ssl, and smtp with STARTTLS: days before the certificate expires
     ssl_degraded_days = models.PositiveSmallIntegerField(default=14)
     ssl_down_days = models.PositiveSmallIntegerField(default=3)
-    # tcp / dns
+    # tcp / dns, and the host (and port) of ping, postgres, mysql, redis, grpc and smtp
     host = models.CharField(max_length=255, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
     record_type = models.CharField(max_length=8, choices=RecordType.choices, blank=True)
     expected_values = models.JSONField(default=list, blank=True)
     resolver = models.CharField(max_length=255, blank=True)
+    # postgres / mysql / redis: the account to log in with. The password is a secret the
+    # check must send: encrypted at rest, shown by the API only as a mask.
+    username = models.CharField(max_length=255, blank=True)
+    password = EncryptedTextField(blank=True, editable=False)
+    database = models.CharField(max_length=255, blank=True)
+    # postgres / mysql / redis / grpc: connect over TLS; smtp: STARTTLS, and then the
+    # certificate's expiry is judged by ssl_degraded_days / ssl_down_days.
+    tls = models.BooleanField(default=False)
+    # grpc: the service asked of grpc.health.v1.Health/Check; "" asks about the server.
+    service = models.CharField(max_length=255, blank=True)
+    # ping: echo requests per check
+    ping_count = models.PositiveSmallIntegerField(default=3)
     # heartbeat
     ping_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # Public: badges are embedded in READMEs and pages, so the token shows only this monitor's

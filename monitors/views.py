@@ -24,9 +24,9 @@ from .models import Monitor, Rollup, StatusChange
 PAGE_SIZE = 50
 INTEGER_FIELDS = {
     *("interval", "timeout", "retries", "degradedThreshold", "retryInterval", "reminderInterval"),
-    *("port", "grace", "sslDegradedDays", "sslDownDays"),
+    *("port", "grace", "sslDegradedDays", "sslDownDays", "pingCount"),
 }
-BOOLEAN_FIELDS = {"followRedirects", "keywordAbsent"}
+BOOLEAN_FIELDS = {"followRedirects", "keywordAbsent", "tls"}
 # Emptied in the form: back to null (the interval, no reminders).
 NULLABLE_FIELDS = {"retryInterval", "reminderInterval"}
 COMMON_FIELDS = [
@@ -127,7 +127,8 @@ def _api_data(post, monitor_type: str) -> dict:
         if name in BOOLEAN_FIELDS:
             data[name] = name in post
             continue
-        value = post.get(name, "").strip()
+        # A password is sent as typed; left blank, it is not sent, so the stored one stays.
+        value = post.get(name, "") if name == "password" else post.get(name, "").strip()
         if value == "":
             if name in NULLABLE_FIELDS and name in post:
                 data[name] = None
@@ -212,9 +213,11 @@ def _alerting_choices(organization, monitor: Monitor | None, values: dict) -> di
     return {"channel_choices": channels, "dependency_choices": list(others.values_list("id", "name"))}
 
 
-def _save(request, monitor: Monitor | None):
+def _save(request, monitor: Monitor | None, copy_of: Monitor | None = None):
     monitor_type = request.POST.get("type", "") if monitor is None else monitor.type
     data = _api_data(request.POST, monitor_type)
+    if copy_of is not None and copy_of.password and "password" in TYPE_FIELDS.get(monitor_type, ()):
+        data.setdefault("password", copy_of.password)  # left blank in a copy: the original's
     rows = []
     if ALERTING_MARKER in request.POST:
         data.update({name: request.POST.getlist(name) for name in LIST_FIELDS})
@@ -265,6 +268,15 @@ def _at_plan_limit(request) -> str | None:
     return f"Plan limit reached: {plan['limit']} monitors on {plan['plan']}."
 
 
+def _field_types() -> dict[str, str]:
+    """Each type-specific field's types, as the form's `data-types` (its script shows a field
+    only for them)."""
+    return {
+        name: " ".join(kind for kind, fields in TYPE_FIELDS.items() if name in fields)
+        for name in set().union(*TYPE_FIELDS.values())
+    }
+
+
 def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
     if monitor is None and request.method == "GET" and (refusal := _at_plan_limit(request)):
         # Say so now rather than offer a form that fails once filled in.
@@ -272,7 +284,7 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         return redirect("monitors:list")
     errors = {}
     if request.method == "POST":
-        saved, errors = _save(request, monitor)
+        saved, errors = _save(request, monitor, copy_of)
         if saved is not None:
             messages.success(request, f"Monitor “{saved.name}” saved.")
             return redirect("monitors:list")
@@ -296,7 +308,9 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         "types": Monitor.Type.choices,
         "methods": MonitorSerializer().fields["method"].choices,
         "record_types": Monitor.RecordType.choices,
-        "type_fields": {kind: sorted(fields) for kind, fields in TYPE_FIELDS.items()},
+        "field_types": _field_types(),
+        # Its password is never shown: a blank password input keeps the stored (or copied) one.
+        "keeps_password": bool((monitor or copy_of) and (monitor or copy_of).password),
     }
     return render(request, "monitors/form.html", context, status=400 if errors else 200)
 

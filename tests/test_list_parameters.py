@@ -115,10 +115,10 @@ def test_search_finds_incidents_maintenances_pages_and_keys_by_name(admin, org):
 @pytest.mark.parametrize(
     ("url", "name"),
     [
-        ("/api/monitors?type=smtp", "type"),
+        ("/api/monitors?type=gopher", "type"),
         ("/api/monitors?type=HTTP", "type"),
         ("/api/monitors?type=", "type"),
-        ("/api/monitors?category=ping", "category"),
+        ("/api/monitors?category=icmp", "category"),
         ("/api/monitors?status=ONLINE", "status"),
         ("/api/monitors?status=UP%00", "status"),
         ("/api/monitors?search=a%00b", "search"),
@@ -136,10 +136,12 @@ def test_a_bad_filter_value_is_400_naming_the_parameter(admin, url, name):
 
 
 def test_a_bad_choice_lists_the_values_it_takes(admin):
-    error = assert_invalid_parameter(admin.get("/api/monitors?type=smtp"), "type")
+    error = assert_invalid_parameter(admin.get("/api/monitors?type=gopher"), "type")
 
     assert error["message"] == "Invalid monitor type"
-    assert error["fields"]["type"] == ["Must be one of: http, keyword, tcp, dns, ssl, heartbeat."]
+    assert error["fields"]["type"] == [
+        "Must be one of: http, keyword, tcp, dns, ssl, heartbeat, ping, postgres, mysql, redis, grpc, smtp."
+    ]
 
 
 def test_filters_do_not_apply_to_a_detail_lookup(admin, fleet):
@@ -151,7 +153,7 @@ def test_a_kept_list_page_is_per_filter(redis_url, admin, org, fleet):
     for _ in range(2):  # the second of each is served from the page this process kept
         assert ids_of(admin.get("/api/monitors?type=tcp")) == {fleet["db"].id}
         assert ids_of(admin.get("/api/monitors?type=http&search=shop")) == {fleet["shop"].id}
-        assert_invalid_parameter(admin.get("/api/monitors?type=smtp"), "type")
+        assert_invalid_parameter(admin.get("/api/monitors?type=gopher"), "type")
 
     added = MonitorFactory(organization=org, name="Replica DB", type=Monitor.Type.TCP, url="", host="r.example.com")
     assert ids_of(admin.get("/api/monitors?type=tcp")) == {fleet["db"].id, added.id}

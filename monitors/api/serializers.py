@@ -16,6 +16,26 @@ from statusapp.api.serializers import StrictSerializer
 URL_TYPES = {Monitor.Type.HTTP, Monitor.Type.KEYWORD, Monitor.Type.SSL}
 HTTP_TYPES = {Monitor.Type.HTTP, Monitor.Type.KEYWORD}
 HOST_TYPES = {Monitor.Type.TCP, Monitor.Type.DNS}
+# The types that check a service on a host, with their fields in the order the API shows them.
+SERVICE_FIELDS = {
+    Monitor.Type.PING: ("host", "pingCount"),
+    Monitor.Type.POSTGRES: ("host", "port", "username", "password", "database", "tls"),
+    Monitor.Type.MYSQL: ("host", "port", "username", "password", "database", "tls"),
+    Monitor.Type.REDIS: ("host", "port", "username", "password", "tls"),
+    Monitor.Type.GRPC: ("host", "port", "service", "tls"),
+    Monitor.Type.SMTP: ("host", "port", "tls", "sslDegradedDays", "sslDownDays"),
+}
+# The port a service type checks when none is given (gRPC has no usual one: it is required).
+DEFAULT_PORTS = {
+    Monitor.Type.POSTGRES: 5432,
+    Monitor.Type.MYSQL: 3306,
+    Monitor.Type.REDIS: 6379,
+    Monitor.Type.SMTP: 25,
+}
+# What the API shows in place of a stored password (as alert channels show their secrets); sent
+# back unchanged, it keeps the stored one.
+MASK = "••••"
+MASKED_VALUE = "This is a masked value: send the whole new value, or the mask shown to keep the old one."
 
 # Which request fields each type accepts, besides the common ones.
 TYPE_FIELDS = {
@@ -31,6 +51,7 @@ TYPE_FIELDS = {
     Monitor.Type.TCP: {"host", "port"},
     Monitor.Type.DNS: {"host", "recordType", "expectedValues", "resolver"},
     Monitor.Type.HEARTBEAT: {"grace"},
+    **{kind: set(names) for kind, names in SERVICE_FIELDS.items()},
 }  # fmt: skip
 REQUIRED_FIELDS = {
     Monitor.Type.HTTP: ["url"],
@@ -39,6 +60,12 @@ REQUIRED_FIELDS = {
     Monitor.Type.TCP: ["host", "port"],
     Monitor.Type.DNS: ["host", "recordType"],
     Monitor.Type.HEARTBEAT: [],
+    Monitor.Type.PING: ["host"],
+    Monitor.Type.POSTGRES: ["host"],
+    Monitor.Type.MYSQL: ["host"],
+    Monitor.Type.REDIS: ["host"],
+    Monitor.Type.GRPC: ["host", "port"],
+    Monitor.Type.SMTP: ["host"],
 }
 
 _STATUS_CODES = re.compile(r"\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*")
@@ -47,17 +74,28 @@ _HOSTNAME = re.compile(
 )
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 _HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTLs but tab (RFC 9110 field-value)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# A gRPC service's full name, like grpc.health.v1.Health or my.package.Orders.
+_GRPC_SERVICE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 # The columns to_representation reads: lists fetch just these, as light named rows.
 REPRESENTATION_COLUMNS = (
     "id", "name", "type", "status", "url", "method", "request_headers", "request_body",
     "expected_status_codes", "follow_redirects", "keyword", "keyword_absent", "json_path",
     "json_expected", "ssl_degraded_days", "ssl_down_days", "host", "port", "record_type",
-    "expected_values", "resolver", "ping_token", "badge_token", "grace", "interval", "timeout", "retries",
+    "expected_values", "resolver", "username", "password", "database", "tls", "service", "ping_count",
+    "ping_token", "badge_token", "grace", "interval", "timeout", "retries",
     "degraded_threshold", "retry_interval", "alert_channels", "reminder_interval", "escalation",
     "acknowledged_at", "acknowledged_by", "last_check_at", "response_time", "last_error", "created_at",
     "updated_at",
 )  # fmt: skip
+
+# The model attribute of each field SERVICE_FIELDS names, but the password (never shown).
+_SERVICE_ATTRIBUTES = {
+    "host": "host", "port": "port", "username": "username", "database": "database", "tls": "tls",
+    "service": "service", "pingCount": "ping_count", "sslDegradedDays": "ssl_degraded_days",
+    "sslDownDays": "ssl_down_days",
+}  # fmt: skip
 
 MAX_ALERT_CHANNELS = 50
 MAX_ESCALATION_STEPS = 5
@@ -94,6 +132,18 @@ def validate_headers(value: dict) -> dict:
         # A CR or LF would end the header line and start one of the user's choosing on the wire.
         if _HEADER_VALUE_FORBIDDEN.search(header_value):
             raise serializers.ValidationError(f"The value of '{name}' must not contain control characters.")
+    return value
+
+
+def refuse_control_characters(value: str) -> str:
+    if _CONTROL_CHARACTERS.search(value):
+        raise serializers.ValidationError("Must not contain control characters.")
+    return value
+
+
+def validate_grpc_service(value: str) -> str:
+    if value and not _GRPC_SERVICE.fullmatch(value):
+        raise serializers.ValidationError("Must be a service's full name, like grpc.health.v1.Health, or empty.")
     return value
 
 
@@ -205,10 +255,22 @@ class MonitorSerializer(StrictSerializer):
     keywordAbsent = serializers.BooleanField(source="keyword_absent", required=False)
     jsonPath = serializers.CharField(source="json_path", max_length=500, allow_blank=True, required=False)
     jsonExpected = serializers.CharField(source="json_expected", max_length=500, allow_blank=True, required=False)
-    sslDegradedDays = serializers.IntegerField(source="ssl_degraded_days", min_value=0, max_value=365, required=False)
-    sslDownDays = serializers.IntegerField(source="ssl_down_days", min_value=0, max_value=365, required=False)
-    host = serializers.CharField(max_length=253, required=False, validators=[validate_host])
-    port = serializers.IntegerField(min_value=1, max_value=65535, required=False)
+    sslDegradedDays = serializers.IntegerField(
+        source="ssl_degraded_days", min_value=0, max_value=365, required=False,
+        help_text="ssl, and smtp with tls: DEGRADED when the certificate expires within this many days (14).",
+    )  # fmt: skip
+    sslDownDays = serializers.IntegerField(
+        source="ssl_down_days", min_value=0, max_value=365, required=False,
+        help_text="ssl, and smtp with tls: DOWN when the certificate expires within this many days (3).",
+    )  # fmt: skip
+    host = serializers.CharField(
+        max_length=253, required=False, validators=[validate_host],
+        help_text="tcp, dns, ping, postgres, mysql, redis, grpc, smtp: a host name or an IP address.",
+    )  # fmt: skip
+    port = serializers.IntegerField(
+        min_value=1, max_value=65535, required=False,
+        help_text="tcp, grpc (required); postgres, mysql, redis, smtp: 5432, 3306, 6379 and 25 when left out.",
+    )  # fmt: skip
     recordType = serializers.ChoiceField(source="record_type", choices=Monitor.RecordType.choices, required=False)
     expectedValues = serializers.ListField(
         source="expected_values",
@@ -217,6 +279,34 @@ class MonitorSerializer(StrictSerializer):
         required=False,
     )
     resolver = serializers.IPAddressField(allow_blank=True, required=False, validators=[refuse_literal_private_address])
+    username = serializers.CharField(
+        max_length=255, allow_blank=True, required=False, validators=[refuse_control_characters],
+        help_text="postgres, mysql: the user to log in as; redis: an ACL user (empty: the default user).",
+    )  # fmt: skip
+    password = serializers.CharField(
+        max_length=1024, allow_blank=True, required=False, trim_whitespace=False,
+        validators=[refuse_control_characters],
+        help_text=f"postgres, mysql, redis: the password to log in with. Stored encrypted and never shown: it "
+        f"reads as `{MASK}` when one is set, empty when none is. Sending `{MASK}` back keeps the stored one; "
+        "an empty text removes it.",
+    )  # fmt: skip
+    database = serializers.CharField(
+        max_length=255, allow_blank=True, required=False, validators=[refuse_control_characters],
+        help_text="postgres, mysql: the database to connect to (empty: the server's default for the user).",
+    )  # fmt: skip
+    tls = serializers.BooleanField(
+        required=False,
+        help_text="postgres, mysql, redis, grpc: connect over TLS; smtp: require STARTTLS, and judge the "
+        "certificate's expiry by sslDegradedDays and sslDownDays. False when left out.",
+    )
+    service = serializers.CharField(
+        max_length=255, allow_blank=True, required=False, validators=[validate_grpc_service],
+        help_text="grpc: the service asked about through grpc.health.v1.Health/Check; empty: the whole server.",
+    )  # fmt: skip
+    pingCount = serializers.IntegerField(
+        source="ping_count", min_value=1, max_value=10, required=False,
+        help_text="ping: echo requests sent per check (3 when left out).",
+    )  # fmt: skip
     grace = serializers.IntegerField(min_value=0, max_value=86400, required=False)
     pingUrl = serializers.CharField(read_only=True, help_text="Heartbeat monitors: the URL the job pings.")
     interval = serializers.IntegerField(
@@ -317,6 +407,13 @@ class MonitorSerializer(StrictSerializer):
         for name in REQUIRED_FIELDS[monitor_type]:
             if current(name) in (None, ""):
                 errors.setdefault(name, [f"Required for {monitor_type} monitors."])
+        if monitor_type in DEFAULT_PORTS and current("port") is None:
+            attrs["port"] = DEFAULT_PORTS[monitor_type]
+        if MASK in attrs.get("password", ""):
+            if attrs["password"] == MASK and instance is not None and instance.password:
+                del attrs["password"]  # sent back as shown: keep the stored one
+            else:
+                errors.setdefault("password", [MASKED_VALUE])
 
         interval = current("interval") or Monitor._meta.get_field("interval").default
         timeout = current("timeout")
@@ -396,6 +493,12 @@ class MonitorSerializer(StrictSerializer):
         elif kind == Monitor.Type.HEARTBEAT:
             data["pingUrl"] = self._ping_url(monitor)
             data["grace"] = monitor.grace
+        elif kind in SERVICE_FIELDS:
+            for name in SERVICE_FIELDS[kind]:
+                if name == "password":
+                    data[name] = MASK if monitor.password else ""
+                else:
+                    data[name] = getattr(monitor, _SERVICE_ATTRIBUTES[name])
         data["interval"] = monitor.interval
         data["timeout"] = monitor.timeout
         data["retries"] = monitor.retries
