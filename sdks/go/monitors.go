@@ -28,7 +28,17 @@ const (
 	MonitorDNS       MonitorType = "dns"
 	MonitorSSL       MonitorType = "ssl"
 	MonitorHeartbeat MonitorType = "heartbeat"
+	MonitorPing      MonitorType = "ping"     // ICMP echo
+	MonitorPostgres  MonitorType = "postgres" // PostgreSQL
+	MonitorMySQL     MonitorType = "mysql"    // MySQL or MariaDB
+	MonitorRedis     MonitorType = "redis"
+	MonitorGRPC      MonitorType = "grpc" // grpc.health.v1.Health/Check
+	MonitorSMTP      MonitorType = "smtp"
 )
+
+// PasswordMask is what a monitor's Password reads as when one is set; sent back in an
+// update, it keeps the stored password.
+const PasswordMask = "••••"
 
 // Monitor is a check StatusApp runs on a schedule (or, for heartbeat, a ping it waits for).
 type Monitor struct {
@@ -48,13 +58,19 @@ type Monitor struct {
 	JSONExpected        string            `json:"jsonExpected"`
 	SSLDegradedDays     int               `json:"sslDegradedDays"`
 	SSLDownDays         int               `json:"sslDownDays"`
-	Host                string            `json:"host"` // tcp, dns
+	Host                string            `json:"host"` // tcp, dns, ping, postgres, mysql, redis, grpc, smtp
 	Port                int               `json:"port"`
 	RecordType          string            `json:"recordType"` // dns
 	ExpectedValues      []string          `json:"expectedValues"`
 	Resolver            string            `json:"resolver"`
-	Grace               int               `json:"grace"`   // heartbeat
-	PingURL             string            `json:"pingUrl"` // heartbeat: the URL the job pings
+	Username            string            `json:"username"`  // postgres, mysql, redis
+	Password            string            `json:"password"`  // PasswordMask when set, "" when not
+	Database            string            `json:"database"`  // postgres, mysql
+	TLS                 bool              `json:"tls"`       // postgres, mysql, redis, grpc; smtp: STARTTLS
+	Service             string            `json:"service"`   // grpc: "" asks about the whole server
+	PingCount           int               `json:"pingCount"` // ping: echo requests per check
+	Grace               int               `json:"grace"`     // heartbeat
+	PingURL             string            `json:"pingUrl"`   // heartbeat: the URL the job pings
 	Interval            int               `json:"interval"`
 	Timeout             int               `json:"timeout"`
 	Retries             int               `json:"retries"`
@@ -125,6 +141,12 @@ type MonitorCreateParams struct {
 	RecordType          string            `json:"recordType,omitempty"`
 	ExpectedValues      []string          `json:"expectedValues,omitempty"`
 	Resolver            string            `json:"resolver,omitempty"`
+	Username            string            `json:"username,omitempty"`
+	Password            string            `json:"password,omitempty"`
+	Database            string            `json:"database,omitempty"`
+	TLS                 *bool             `json:"tls,omitempty"`
+	Service             string            `json:"service,omitempty"`
+	PingCount           int               `json:"pingCount,omitempty"` // 1-10; 3 when left out
 	Grace               *int              `json:"grace,omitempty"`
 	Interval            int               `json:"interval,omitempty"` // seconds
 	Timeout             int               `json:"timeout,omitempty"`  // seconds
@@ -160,6 +182,12 @@ type MonitorUpdateParams struct {
 	RecordType          *string            `json:"recordType,omitempty"`
 	ExpectedValues      *[]string          `json:"expectedValues,omitempty"`
 	Resolver            *string            `json:"resolver,omitempty"`
+	Username            *string            `json:"username,omitempty"`
+	Password            *string            `json:"password,omitempty"` // PasswordMask keeps it, "" removes it
+	Database            *string            `json:"database,omitempty"`
+	TLS                 *bool              `json:"tls,omitempty"`
+	Service             *string            `json:"service,omitempty"`
+	PingCount           *int               `json:"pingCount,omitempty"`
 	Grace               *int               `json:"grace,omitempty"`
 	Interval            *int               `json:"interval,omitempty"`
 	Timeout             *int               `json:"timeout,omitempty"`

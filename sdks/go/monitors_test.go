@@ -112,6 +112,54 @@ func TestMonitorsOfOtherTypes(t *testing.T) {
 	}
 }
 
+func TestServiceCheckMonitors(t *testing.T) {
+	ctx, c := testContext(t), admin(t)
+
+	db, err := c.Monitors.Create(ctx, &statusapp.MonitorCreateParams{
+		Name: unique("SDK go postgres"), Type: statusapp.MonitorPostgres, Host: "db.example.com",
+		Username: "probe", Password: "s3cret-pass", Database: "orders",
+	})
+	check(t, err)
+	defer c.Monitors.Delete(ctx, db.ID)
+	if db.Port != 5432 || db.Username != "probe" || db.Password != statusapp.PasswordMask || db.Database != "orders" || db.TLS {
+		t.Fatalf("postgres %+v", db)
+	}
+	// The mask sent back keeps the password.
+	db, err = c.Monitors.Update(ctx, db.ID, &statusapp.MonitorUpdateParams{
+		Password: statusapp.Ptr(db.Password), TLS: statusapp.Ptr(true),
+	})
+	check(t, err)
+	if db.Password != statusapp.PasswordMask || !db.TLS {
+		t.Fatalf("postgres updated %+v", db)
+	}
+
+	grpc, err := c.Monitors.Create(ctx, &statusapp.MonitorCreateParams{
+		Name: unique("SDK go grpc"), Type: statusapp.MonitorGRPC, Host: "orders.example.com", Port: 50051,
+		Service: "shop.Orders",
+	})
+	check(t, err)
+	defer c.Monitors.Delete(ctx, grpc.ID)
+	if grpc.Port != 50051 || grpc.Service != "shop.Orders" || grpc.Password != "" {
+		t.Fatalf("grpc %+v", grpc)
+	}
+
+	ping, err := c.Monitors.Create(ctx, &statusapp.MonitorCreateParams{
+		Name: unique("SDK go ping"), Type: statusapp.MonitorPing, Host: "router.example.com", PingCount: 5,
+	})
+	check(t, err)
+	defer c.Monitors.Delete(ctx, ping.ID)
+	if ping.PingCount != 5 || ping.Port != 0 {
+		t.Fatalf("ping %+v", ping)
+	}
+
+	_, err = c.Monitors.Create(ctx, &statusapp.MonitorCreateParams{
+		Name: unique("SDK go ping"), Type: statusapp.MonitorPing, Host: "router.example.com", Port: 22,
+	})
+	if refused := apiError(t, err, 400, statusapp.ErrInvalidRequest); len(refused.Fields["port"]) == 0 {
+		t.Fatalf("a port for a ping monitor: %+v", refused.Fields)
+	}
+}
+
 func TestMonitorAcknowledge(t *testing.T) {
 	ctx := testContext(t)
 	down := env(t, "STATUSAPP_TEST_DOWN_MONITOR")

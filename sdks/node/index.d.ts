@@ -87,7 +87,9 @@ export interface PageParams {
 
 // ---------------------------------------------------------------- models
 
-export type MonitorType = 'http' | 'keyword' | 'tcp' | 'dns' | 'ssl' | 'heartbeat';
+export type MonitorType =
+  | 'http' | 'keyword' | 'tcp' | 'dns' | 'ssl' | 'heartbeat'
+  | 'ping' | 'postgres' | 'mysql' | 'redis' | 'grpc' | 'smtp';
 export type MonitorStatus = 'PENDING' | 'UP' | 'DEGRADED' | 'DOWN' | 'PAUSED';
 export type HttpRequestMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT';
@@ -119,6 +121,18 @@ export interface Monitor {
   recordType?: RecordType;
   expectedValues?: string[];
   resolver?: string;
+  /** postgres, mysql, redis (an ACL user). */
+  username?: string;
+  /** postgres, mysql, redis: `'••••'` when one is set, `''` when none is; never the password itself. */
+  password?: string;
+  /** postgres, mysql. */
+  database?: string;
+  /** postgres, mysql, redis, grpc: TLS; smtp: STARTTLS (then sslDegradedDays/sslDownDays apply). */
+  tls?: boolean;
+  /** grpc: the service asked about; `''` asks about the whole server. */
+  service?: string;
+  /** ping: echo requests per check. */
+  pingCount?: number;
   grace?: number;
   /** Heartbeat monitors: where to ping. */
   pingUrl?: string;
@@ -164,6 +178,15 @@ export interface MonitorCreate {
   recordType?: RecordType;
   expectedValues?: string[];
   resolver?: string;
+  /** ping, postgres, mysql, redis, grpc, smtp need `host`; grpc also `port` (the others have a default). */
+  username?: string;
+  /** Sending back the `'••••'` read keeps the stored password; `''` removes it. */
+  password?: string;
+  database?: string;
+  tls?: boolean;
+  service?: string;
+  /** 1 to 10; 3 when left out. */
+  pingCount?: number;
   grace?: number;
   interval?: number;
   timeout?: number;

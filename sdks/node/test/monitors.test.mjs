@@ -44,6 +44,35 @@ test('a TCP monitor takes host and port', async () => {
   }
 });
 
+test('service checks take their fields, and a password reads only as its mask', async () => {
+  const database = await api.monitors.create({
+    name: uniqueName('SDK mysql'), type: 'mysql', host: 'mysql.example.com', username: 'probe', password: 's3cret-pass',
+  });
+  const smtp = await api.monitors.create({ name: uniqueName('SDK smtp'), type: 'smtp', host: 'mail.example.com', tls: true });
+  try {
+    assert.equal(database.port, 3306);
+    assert.equal(database.username, 'probe');
+    assert.equal(database.password, '••••');
+    // The mask sent back keeps the password.
+    const updated = await api.monitors.update(database.id, { password: database.password, database: 'shop' });
+    assert.equal(updated.password, '••••');
+    assert.equal(updated.database, 'shop');
+
+    assert.equal(smtp.port, 25);
+    assert.equal(smtp.tls, true);
+    assert.equal(smtp.sslDegradedDays, 14);
+    assert.equal(smtp.password, undefined);
+
+    await assert.rejects(
+      api.monitors.create({ name: uniqueName('SDK ping'), type: 'ping', host: 'router.example.com', pingCount: 11 }),
+      (error) => error instanceof ValidationError && 'pingCount' in error.fields,
+    );
+  } finally {
+    await api.monitors.delete(database.id);
+    await api.monitors.delete(smtp.id);
+  }
+});
+
 test('checks and uptime of a monitor', async () => {
   const monitor = await api.monitors.create({ name: uniqueName('SDK checks'), type: 'http', url: 'https://example.com' });
   try {

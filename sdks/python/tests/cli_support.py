@@ -23,6 +23,7 @@ SECRETS = {
     "STATUSAPP_CHANNEL_ON_CALL_ROUTING_KEY": PAGERDUTY_KEY,
     "STATUSAPP_CHANNEL_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
     "STATUSAPP_PAGE_PUBLIC_STATUS_PASSWORD": "correct horse battery",
+    "STATUSAPP_MONITOR_ORDERS_DB_PASSWORD": "orders-db pass 2291",
 }
 WEBHOOK_URL = "https://receiver.example.com/statusapp"
 
@@ -127,6 +128,15 @@ def build_organization(client: statusapp.Client) -> None:
         name="Resolver", type="dns", host="example.com", record_type="A", expected_values=["93.184.216.34"]
     )
     client.monitors.create(name="Certificate", type="ssl", url="https://www.example.com/", ssl_degraded_days=30)
+    client.monitors.create(
+        name="Orders DB",
+        type="postgres",
+        host="orders-db.example.com",
+        username="probe",
+        password=SECRETS["STATUSAPP_MONITOR_ORDERS_DB_PASSWORD"],
+        database="orders",
+        tls=True,
+    )
     nightly = client.monitors.create(name="Nightly backup", type="heartbeat", interval=86400, grace=600)
     client.monitors.pause(nightly.id)
 

@@ -69,7 +69,7 @@ def test_export_writes_names_not_ids_or_secrets(capsys, organizations):
     names = [line[2:-1] for line in text.splitlines() if re.fullmatch(r"  \S.*:", line)]
     assert names == [
         "On call", "Ops Slack", "Signed hook", "Team mail", "Telegram",  # alert channels
-        "API", "Certificate", "Database", "Nightly backup", "Resolver", "Website",  # monitors
+        "API", "Certificate", "Database", "Nightly backup", "Orders DB", "Resolver", "Website",  # monitors
         "Public status",  # status pages
         "Database upgrade",  # maintenances
     ]  # fmt: skip
@@ -84,8 +84,8 @@ def test_export_then_apply_reproduces_the_organization(capsys, tmp_path, organiz
     result = run(capsys, "apply", "-f", write(tmp_path, text), key=target_key)
 
     assert result.code == 0, result.err
-    assert "Plan: 13 to create, 0 to change, 0 to delete." in result.out
-    assert result.out.endswith("Applied: 13 created, 0 changed, 0 deleted.\n")
+    assert "Plan: 14 to create, 0 to change, 0 to delete." in result.out
+    assert result.out.endswith("Applied: 14 created, 0 changed, 0 deleted.\n")
     copied, original = snapshot(target), snapshot(source)
     for kind, objects in original.items():
         assert sorted(copied[kind]) == sorted(objects), kind

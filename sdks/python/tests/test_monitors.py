@@ -51,6 +51,34 @@ def test_monitor_types_read_their_own_fields(client, cleanup):
     assert heartbeat.grace == 30
 
 
+def test_service_check_types_read_their_fields_and_the_password_only_as_a_mask(client, cleanup):
+    database = client.monitors.create(
+        name=unique("SDK postgres"), type="postgres", host="db.example.com", username="probe", password="s3cret-pass"
+    )
+    cleanup(client.monitors.delete, database.id)
+    assert (database.type, database.host, database.port) == ("postgres", "db.example.com", 5432)
+    assert (database.username, database.password, database.database) == ("probe", "••••", "")
+    assert (database.tls, database.ping_count) == (False, None)
+
+    # The mask sent back keeps the password; the other fields change.
+    updated = client.monitors.update(database.id, password=database.password, database="orders", tls=True)
+    assert (updated.password, updated.database, updated.tls) == ("••••", "orders", True)
+
+    ping = client.monitors.create(name=unique("SDK ping"), type="ping", host="router.example.com", ping_count=5)
+    cleanup(client.monitors.delete, ping.id)
+    assert (ping.ping_count, ping.port, ping.password) == (5, None, None)
+
+    grpc = client.monitors.create(
+        name=unique("SDK grpc"), type="grpc", host="orders.example.com", port=50051, service="shop.Orders"
+    )
+    cleanup(client.monitors.delete, grpc.id)
+    assert (grpc.port, grpc.service, grpc.tls) == (50051, "shop.Orders", False)
+
+    with pytest.raises(statusapp.ValidationError) as raised:
+        client.monitors.create(name=unique("SDK ping"), type="ping", host="router.example.com", ping_count=11)
+    assert "pingCount" in raised.value.fields
+
+
 def test_pause_and_resume(client, cleanup):
     monitor = client.monitors.create(name=unique("SDK pause"), type="http", url="https://example.com")
     cleanup(client.monitors.delete, monitor.id)

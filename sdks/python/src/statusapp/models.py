@@ -115,6 +115,14 @@ class Monitor(Model):
     record_type: str | None
     expected_values: list[str] | None
     resolver: str | None
+    # postgres, mysql, redis: the password reads as "••••" when one is set ("" when none is);
+    # sending "••••" back keeps it.
+    username: str | None
+    password: str | None
+    database: str | None
+    tls: bool | None
+    service: str | None
+    ping_count: int | None
     grace: int | None
     ping_url: str | None
     interval: int | None

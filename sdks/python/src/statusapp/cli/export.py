@@ -62,6 +62,8 @@ def _exported(kind: str, name: str, fields: dict, variables: list[str]) -> dict:
         fields["config"] = config
     if kind == "statusPages" and "password" in fields:
         fields["password"] = _reference(f"STATUSAPP_PAGE_{_upper(name)}_PASSWORD", variables)
+    if kind == "monitors" and "password" in fields:
+        fields["password"] = _reference(f"STATUSAPP_MONITOR_{_upper(name)}_PASSWORD", variables)
     return fields
 
 

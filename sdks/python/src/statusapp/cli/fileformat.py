@@ -145,7 +145,10 @@ names = list_of(text, unique=True)  # references: each a name of the file (or of
 
 # --- monitors ---
 
-MONITOR_TYPES = ("http", "keyword", "tcp", "dns", "ssl", "heartbeat")
+MONITOR_TYPES = (
+    *("http", "keyword", "tcp", "dns", "ssl", "heartbeat"),
+    *("ping", "postgres", "mysql", "redis", "grpc", "smtp"),
+)
 HTTP_FIELDS = ("url", "method", "headers", "body", "expectedStatusCodes", "followRedirects", "keyword", "keywordAbsent")
 MONITOR_TYPE_FIELDS = {
     "http": {*HTTP_FIELDS, "jsonPath", "jsonExpected"},
@@ -154,6 +157,12 @@ MONITOR_TYPE_FIELDS = {
     "tcp": {"host", "port"},
     "dns": {"host", "recordType", "expectedValues", "resolver"},
     "heartbeat": {"grace"},
+    "ping": {"host", "pingCount"},
+    "postgres": {"host", "port", "username", "password", "database", "tls"},
+    "mysql": {"host", "port", "username", "password", "database", "tls"},
+    "redis": {"host", "port", "username", "password", "tls"},
+    "grpc": {"host", "port", "service", "tls"},
+    "smtp": {"host", "port", "tls", "sslDegradedDays", "sslDownDays"},
 }
 MONITOR_REQUIRED = {
     "http": ("url",),
@@ -162,6 +171,12 @@ MONITOR_REQUIRED = {
     "tcp": ("host", "port"),
     "dns": ("host", "recordType"),
     "heartbeat": (),
+    "ping": ("host",),
+    "postgres": ("host",),
+    "mysql": ("host",),
+    "redis": ("host",),
+    "grpc": ("host", "port"),
+    "smtp": ("host",),
 }
 
 escalation_step = mapping({"afterMinutes": integer, "channels": names}, required=("afterMinutes", "channels"))
@@ -187,6 +202,12 @@ MONITOR_FIELDS: dict[str, Check] = {
     "recordType": choice("A", "AAAA", "CNAME", "MX", "NS", "TXT"),
     "expectedValues": list_of(text),
     "resolver": text,
+    "username": text,
+    "password": text,  # a secret: the API shows only whether there is one; exported as ${ENV_VAR}
+    "database": text,
+    "tls": boolean,
+    "service": text,
+    "pingCount": integer,
     "grace": integer,
     "interval": integer,
     "timeout": integer,

@@ -148,7 +148,7 @@ def object_changes(kind: str, current: dict, desired: dict) -> list[Change]:
         old = current.get(name)
         if kind == "alertChannels" and name == "config":
             changes += config_changes(desired.get("type") or current["type"], old or {}, value)
-        elif kind == "statusPages" and name == "password":
+        elif kind in ("statusPages", "monitors") and name == "password":
             if bool(value) != bool(old):  # a password is never shown: only whether there is one
                 changes.append(Change(name, MASK if old else "", MASK if value else ""))
         elif normalized(kind, name, old) != normalized(kind, name, value):

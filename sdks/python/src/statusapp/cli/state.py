@@ -99,6 +99,9 @@ class Organization:
         for key in MONITOR_FIELDS:
             if key == "paused":
                 fields[key] = raw.get("status") == "PAUSED"
+            elif key == "password":
+                if raw.get("password"):
+                    fields[key] = MASK  # never shown: only whether there is one
             elif key in raw:
                 fields[key] = raw[key]
         if raw["type"] in HTTP_TYPES and not fields.get("keyword"):
