@@ -15,9 +15,9 @@ from outbound import guard
 from outbound.errors import describe_oserror, describe_ssl_error
 
 from .context import EngineContext
-from .ssl_check import days_left
+from .ssl_check import judge_certificate
 from .tcp import connect_guarded
-from .types import DEGRADED, DOWN, UP, CheckResult, CheckSpec, down, up_or_degraded
+from .types import CheckResult, CheckSpec, down, up_or_degraded
 
 __all__ = ["check_smtp"]
 
@@ -79,30 +79,6 @@ async def _ehlo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> s
     return {line.split(" ", 1)[0].upper() for line in lines[1:] if line}
 
 
-def _plural(days: int) -> str:
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
-def _judge_certificate(spec: CheckSpec, cert: dict | None, elapsed_ms: int) -> CheckResult:
-    """Like an ssl check: expired or within ssl_down_days -> DOWN, within ssl_degraded_days -> DEGRADED; the text
-    always says how many days are left."""
-    if not cert or "notAfter" not in cert:
-        return down("no certificate presented", elapsed_ms)
-    try:
-        left = days_left(cert["notAfter"])
-    except ValueError:
-        return down("unreadable certificate expiry", elapsed_ms)
-    if left < 0:
-        return CheckResult(DOWN, elapsed_ms, "certificate has expired")
-    text = f"certificate expires in {_plural(left)}"
-    if left <= spec.ssl_down_days:
-        return CheckResult(DOWN, elapsed_ms, text)
-    if left <= spec.ssl_degraded_days:
-        return CheckResult(DEGRADED, elapsed_ms, text)
-    result = up_or_degraded(spec, elapsed_ms)
-    return CheckResult(UP, elapsed_ms, text) if result.status == UP else result
-
-
 async def _converse(
     spec: CheckSpec, context: EngineContext, host: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> dict | None:
@@ -161,4 +137,4 @@ async def check_smtp(spec: CheckSpec, context: EngineContext) -> CheckResult:
 
     if cert is None:
         return up_or_degraded(spec, elapsed_ms)
-    return _judge_certificate(spec, cert, elapsed_ms)
+    return judge_certificate(spec, cert, elapsed_ms)

@@ -14,9 +14,9 @@ from outbound.errors import describe_oserror, describe_ssl_error
 
 from .context import EngineContext
 from .tcp import connect_guarded
-from .types import DEGRADED, DOWN, UP, CheckResult, CheckSpec, down
+from .types import DEGRADED, DOWN, UP, CheckResult, CheckSpec, down, up_or_degraded
 
-__all__ = ["check_ssl", "days_left"]
+__all__ = ["check_ssl", "days_left", "judge_certificate"]
 
 SECONDS_PER_DAY = 86400
 
@@ -47,6 +47,26 @@ def days_left(not_after: str, now: float | None = None) -> int:
 
 def _plural(days: int) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
+
+
+def judge_certificate(spec: CheckSpec, cert: dict | None, elapsed_ms: int) -> CheckResult:
+    """Expired or within ssl_down_days -> DOWN, within ssl_degraded_days -> DEGRADED, else UP (or DEGRADED when
+    slower than the threshold); the text always says how many days are left. For ssl and STARTTLS checks."""
+    if not cert or "notAfter" not in cert:
+        return down("no certificate presented", elapsed_ms)
+    try:
+        left = days_left(cert["notAfter"])
+    except ValueError:
+        return down("unreadable certificate expiry", elapsed_ms)
+    if left < 0:
+        return CheckResult(DOWN, elapsed_ms, "certificate has expired")
+    text = f"certificate expires in {_plural(left)}"
+    if left <= spec.ssl_down_days:
+        return CheckResult(DOWN, elapsed_ms, text)
+    if left <= spec.ssl_degraded_days:
+        return CheckResult(DEGRADED, elapsed_ms, text)
+    result = up_or_degraded(spec, elapsed_ms)
+    return CheckResult(UP, elapsed_ms, text) if result.status == UP else result
 
 
 async def check_ssl(spec: CheckSpec, context: EngineContext) -> CheckResult:
@@ -83,16 +103,4 @@ async def check_ssl(spec: CheckSpec, context: EngineContext) -> CheckResult:
         if writer is not None:
             writer.transport.abort()  # no close_notify dance with a target that may not answer
 
-    if not cert or "notAfter" not in cert:
-        return down("no certificate presented", elapsed_ms)
-    try:
-        left = days_left(cert["notAfter"])
-    except ValueError:
-        return down("unreadable certificate expiry", elapsed_ms)
-    if left < 0:
-        return CheckResult(DOWN, elapsed_ms, "certificate has expired")
-    if left <= spec.ssl_down_days:
-        return CheckResult(DOWN, elapsed_ms, f"certificate expires in {_plural(left)}")
-    if left <= spec.ssl_degraded_days:
-        return CheckResult(DEGRADED, elapsed_ms, f"certificate expires in {_plural(left)}")
-    return CheckResult(UP, elapsed_ms, f"certificate expires in {_plural(left)}")
+    return judge_certificate(spec, cert, elapsed_ms)

@@ -125,13 +125,16 @@ def test_ehlo_refused_is_down_with_its_code(bg) -> None:
         (b"220-mx\r\n250 " + SECRET + b"\r\n", "invalid SMTP reply"),  # codes of one reply differ
         (b"220 " + SECRET * 300 + b"\r\n", "invalid SMTP reply"),  # a line past the cap
         (b"220-mx\r\n" * 200 + b"220 mx\r\n", "SMTP reply too long"),
-        (b"220 mx\r\n", "connection closed by server"),  # then the server hangs up on EHLO
+        # Then the server hangs up on EHLO: read as the close, or as the reset of the EHLO
+        # written after it, whichever the kernel reports first.
+        (b"220 mx\r\n", {"connection closed by server", "connection reset", "connection closed by peer"}),
     ],
 )
-def test_malformed_replies_are_not_echoed(bg, greeting: bytes, error: str) -> None:
+def test_malformed_replies_are_not_echoed(bg, greeting: bytes, error: str | set[str]) -> None:
     server = scripted(bg, greeting, close=True)
     result, elapsed = check(smtp_spec(server.port))
-    assert (result.status, result.error) == ("DOWN", error)
+    assert result.status == "DOWN"
+    assert result.error in (error if isinstance(error, set) else {error})
     assert "SECRET" not in result.error
     assert elapsed < 1
 
