@@ -40,13 +40,50 @@ def decrypt(token: str) -> str:
         raise DecryptionError("a stored secret cannot be decrypted: was STATUSAPP_ENCRYPTION_KEY changed?") from None
 
 
+class Undecryptable:
+    """What an EncryptedTextField(allow_undecryptable=True) reads when the current key cannot open
+    the stored value. Truthy, as a secret is set; saved again, it writes back the ciphertext it was
+    read from, which the old key, put back, still opens."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "<undecryptable secret>"
+
+
 class EncryptedTextField(models.TextField):
     """Text encrypted in the database, in the clear in Python. An empty value stays empty,
-    so `blank` still means "none". Lookups cannot match: equal texts encrypt differently."""
+    so `blank` still means "none". Lookups cannot match: equal texts encrypt differently.
 
-    def from_db_value(self, value: str | None, expression, connection) -> str | None:
-        return decrypt(value) if value else value
+    A value the current key cannot open raises DecryptionError when read, failing the whole
+    query; with `allow_undecryptable=True` it reads as an Undecryptable instead, for the code
+    that uses the secret to refuse that row alone."""
+
+    def __init__(self, *args, allow_undecryptable: bool = False, **kwargs) -> None:
+        self.allow_undecryptable = allow_undecryptable
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.allow_undecryptable:
+            kwargs["allow_undecryptable"] = True
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: str | None, expression, connection) -> str | Undecryptable | None:
+        if not value:
+            return value
+        try:
+            return decrypt(value)
+        except DecryptionError:
+            if self.allow_undecryptable:
+                return Undecryptable(value)
+            raise
 
     def get_prep_value(self, value):
+        if isinstance(value, Undecryptable):
+            return value.token
         value = super().get_prep_value(value)
         return encrypt(value) if value else value

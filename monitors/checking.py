@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts import generation
+from accounts.encryption import DecryptionError, Undecryptable
 
 from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
@@ -39,9 +40,15 @@ class Observation:
     outcome: Outcome | None  # None: a heartbeat, judged under the row lock when recorded
 
 
+UNDECRYPTABLE_ERROR = "stored password cannot be decrypted: was STATUSAPP_ENCRYPTION_KEY changed?"
+
+
 def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
     """What the engine needs to check `monitor`. Its password reads decrypted from the database
-    (an EncryptedTextField): the engine sends it and never shows it."""
+    (an EncryptedTextField): the engine sends it and never shows it. DecryptionError when the
+    current key cannot open it."""
+    if isinstance(monitor.password, Undecryptable):
+        raise DecryptionError(UNDECRYPTABLE_ERROR)
     return CheckSpec(
         type=monitor.type,
         timeout=float(monitor.timeout),
@@ -146,8 +153,13 @@ def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
             continue
         if monitor.type == HEARTBEAT:
             observations.append(Observation(monitor_id, slot, slot, None))
-        else:
+            continue
+        try:
             jobs.append((monitor_id, slot, build_spec(monitor)))
+        except DecryptionError as exc:  # this monitor alone: checked without connecting, DOWN
+            observations.append(
+                Observation(monitor_id, slot, slot, Outcome(status=DOWN, response_time_ms=None, error=str(exc)))
+            )
     if jobs:
         observations.extend(asyncio.run(_run_on_time(jobs)))
     return record_observations(observations)

@@ -68,9 +68,10 @@ class Monitor(models.Model):
     expected_values = models.JSONField(default=list, blank=True)
     resolver = models.CharField(max_length=255, blank=True)
     # postgres / mysql / redis: the account to log in with. The password is a secret the
-    # check must send: encrypted at rest, shown by the API only as a mask.
+    # check must send: encrypted at rest, shown by the API only as a mask. One the current
+    # key cannot open reads as an Undecryptable: that monitor's check fails, nothing else does.
     username = models.CharField(max_length=255, blank=True)
-    password = EncryptedTextField(blank=True, editable=False)
+    password = EncryptedTextField(blank=True, editable=False, allow_undecryptable=True)
     database = models.CharField(max_length=255, blank=True)
     # postgres / mysql / redis / grpc: connect over TLS; smtp: STARTTLS, and then the
     # certificate's expiry is judged by ssl_degraded_days / ssl_down_days.

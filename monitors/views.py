@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.dashboard import api_context, dashboard_view, error_text, field_errors
+from accounts.encryption import Undecryptable
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
@@ -216,8 +217,9 @@ def _alerting_choices(organization, monitor: Monitor | None, values: dict) -> di
 def _save(request, monitor: Monitor | None, copy_of: Monitor | None = None):
     monitor_type = request.POST.get("type", "") if monitor is None else monitor.type
     data = _api_data(request.POST, monitor_type)
-    if copy_of is not None and copy_of.password and "password" in TYPE_FIELDS.get(monitor_type, ()):
-        data.setdefault("password", copy_of.password)  # left blank in a copy: the original's
+    copied_password = _copied_password(copy_of)
+    if copied_password and "password" in TYPE_FIELDS.get(monitor_type, ()):
+        data.setdefault("password", copied_password)  # left blank in a copy: the original's
     rows = []
     if ALERTING_MARKER in request.POST:
         data.update({name: request.POST.getlist(name) for name in LIST_FIELDS})
@@ -240,6 +242,14 @@ def _save(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         return services.monitor_update(monitor=monitor, **serializer.validated_data), {}
     except PlanLimitReached as exc:
         return None, {"nonFieldErrors": str(exc.detail)}
+
+
+def _copied_password(source: Monitor | None) -> str:
+    """The password a copy of `source` takes when its input is left blank: none when the
+    current key cannot open the original's (the copy needs one typed in)."""
+    if source is None or isinstance(source.password, Undecryptable):
+        return ""
+    return source.password
 
 
 def _copy_values(source: Monitor) -> dict:
@@ -310,7 +320,7 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         "record_types": Monitor.RecordType.choices,
         "field_types": _field_types(),
         # Its password is never shown: a blank password input keeps the stored (or copied) one.
-        "keeps_password": bool((monitor or copy_of) and (monitor or copy_of).password),
+        "keeps_password": bool(monitor.password if monitor is not None else _copied_password(copy_of)),
     }
     return render(request, "monitors/form.html", context, status=400 if errors else 200)
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='monitor',
             name='password',
-            field=accounts.encryption.EncryptedTextField(blank=True, editable=False),
+            field=accounts.encryption.EncryptedTextField(allow_undecryptable=True, blank=True, editable=False),
         ),
         migrations.AddField(
             model_name='monitor',
