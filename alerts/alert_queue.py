@@ -1,6 +1,10 @@
 """Alerts as a queue of the webhooks' delivery machinery: each row's Message is rendered
 for its channel when it is sent, with the channel's config as it is then (a token fixed
-after a failure is used by the retries)."""
+after a failure is used by the retries).
+
+A channel whose config (or whose webhook endpoint's secret) the current
+STATUSAPP_ENCRYPTION_KEY cannot open (the key was changed) has its alerts cancelled,
+each with an attempt saying why; the rest of the batch is sent."""
 
 import dataclasses
 import functools
@@ -12,6 +16,7 @@ from datetime import datetime
 import orjson
 from django.conf import settings
 
+from accounts.encryption import Undecryptable
 from statusapp.api.fields import isoformat
 from webhooks.channels import Hosts, Message, Request, render
 from webhooks.channels.apprise_notice import render_apprise
@@ -19,6 +24,7 @@ from webhooks.models import WebhookEndpoint
 from webhooks.queues import Queue
 from webhooks.sender import Job
 from webhooks.signing import signature_headers
+from webhooks.webhook_queue import UNDECRYPTABLE, log_undecryptable
 
 from . import messages
 from .models import Alert, AlertAttempt, AlertChannel
@@ -41,7 +47,10 @@ def signed_webhook(alert_id: str, message: Message, endpoint: WebhookEndpoint, n
     payload = {"id": alert_id, "event": f"alert.{message.kind}", "timestamp": isoformat(now)}
     body = orjson.dumps({**payload, "alert": dataclasses.asdict(message)})
     in_overlap = (
-        endpoint.previous_secret and endpoint.previous_secret_expires_at and (endpoint.previous_secret_expires_at > now)
+        endpoint.previous_secret
+        and not isinstance(endpoint.previous_secret, Undecryptable)
+        and endpoint.previous_secret_expires_at
+        and (endpoint.previous_secret_expires_at > now)
     )
     headers = {
         "Content-Type": "application/json",
@@ -72,10 +81,14 @@ def jobs(alert_ids: Sequence[str], sending: str, now: datetime) -> tuple[list[Jo
     endpoints = WebhookEndpoint.objects.in_bulk(endpoint_ids - {None}) if endpoint_ids else {}
     service_hosts = hosts()
     found, cancelled = [], []
+    unreadable: dict[str, list[str]] = {}  # what cannot be read (a channel, its endpoint) -> its alerts
     for alert_id, attempts, text, channel_id in rows:
         channel = channels.get(channel_id)
         if channel is None or not channel.enabled:
             cancelled.append(alert_id)
+            continue
+        if not channel.config_readable:
+            unreadable.setdefault(f"alert channel {channel_id}", []).append(alert_id)
             continue
         message = parsed(text)
         try:
@@ -88,6 +101,11 @@ def jobs(alert_ids: Sequence[str], sending: str, now: datetime) -> tuple[list[Jo
                 endpoint = endpoints.get(configs[channel_id].get("endpoint"))
                 if endpoint is None or endpoint.organization_id != channel.organization_id:
                     cancelled.append(alert_id)
+                    continue
+                if isinstance(endpoint.secret, Undecryptable):
+                    unreadable.setdefault(f"alert channel {channel_id} (webhook endpoint {endpoint.id})", []).append(
+                        alert_id
+                    )
                     continue
                 request = signed_webhook(alert_id, message, endpoint, now)
             else:
@@ -107,6 +125,11 @@ def jobs(alert_ids: Sequence[str], sending: str, now: datetime) -> tuple[list[Jo
                 request=request,
             )
         )
+    for what, unsent in unreadable.items():
+        # Never with the secret, not even its ciphertext.
+        logger.error("%s: %s", what, UNDECRYPTABLE)
+        log_undecryptable(AlertAttempt, unsent, now)
+        cancelled.extend(unsent)
     return found, cancelled
 
 

@@ -1,7 +1,7 @@
 import orjson
 from django.db import models
 
-from accounts.encryption import EncryptedTextField
+from accounts.encryption import EncryptedTextField, Undecryptable
 from accounts.models import Organization
 from monitors.models import Monitor
 from statusapp.api.ids import PublicIdField
@@ -44,8 +44,9 @@ class AlertChannel(DeliveryTarget):
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=16, choices=Type.choices)
     # The type's settings as JSON, encrypted: tokens, routing keys and webhook URLs are
-    # secrets StatusApp must send on.
-    config_json = EncryptedTextField()
+    # secrets StatusApp must send on. One the current key cannot open reads as an
+    # Undecryptable: that channel's alerts fail, nobody else's; a new config repairs it.
+    config_json = EncryptedTextField(allow_undecryptable=True)
     events = models.JSONField(default=list)
     all_monitors = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,8 +60,13 @@ class AlertChannel(DeliveryTarget):
         return f"{self.name} ({self.type})"
 
     @property
+    def config_readable(self) -> bool:
+        return not isinstance(self.config_json, Undecryptable)
+
+    @property
     def config(self) -> dict:
-        return orjson.loads(self.config_json)
+        """The settings; none ({}) while they cannot be decrypted, so a new config keeps nothing of them."""
+        return orjson.loads(self.config_json) if self.config_readable else {}
 
     @config.setter
     def config(self, value: dict) -> None:

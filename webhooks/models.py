@@ -82,10 +82,11 @@ class WebhookEndpoint(DeliveryTarget):
     description = models.CharField(max_length=500, blank=True)
     events = models.JSONField(default=list, help_text="Event types this endpoint receives.")
     # Needed in the clear to sign deliveries, so encrypted, not hashed; shown to the user
-    # once, at creation.
-    secret = EncryptedTextField(editable=False)
-    # After a rotation the old secret signs too, until it expires.
-    previous_secret = EncryptedTextField(blank=True, editable=False)
+    # once, at creation. One the current key cannot open reads as an Undecryptable: that
+    # endpoint's deliveries fail, nobody else's; a rotation repairs it.
+    secret = EncryptedTextField(editable=False, allow_undecryptable=True)
+    # After a rotation the old secret signs too, until it expires (unless it cannot be read).
+    previous_secret = EncryptedTextField(blank=True, editable=False, allow_undecryptable=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,6 +8,15 @@ from statusapp.api.serializers import StrictSerializer
 from webhooks import channels
 from webhooks.api.serializers import DeliveryAttemptSerializer
 
+UNREADABLE = f"{services.MASK} (cannot be decrypted)"
+
+
+def _field_names(channel_type: str) -> list[str]:
+    if channel_type in services.LOCAL_TYPES:
+        return sorted(services.LOCAL_TYPES[channel_type][0])
+    channel_type_info = channels.TYPES.get(channel_type)
+    return [field.name for field in channel_type_info.fields] if channel_type_info else []
+
 
 def _config_help() -> str:
     def described(field) -> str:
@@ -17,7 +26,9 @@ def _config_help() -> str:
     lines = [
         "The type's settings. Secret values (marked below) are shown in full only in the create response; "
         f"afterwards as a mask (`{services.MASK}` and the last 4 characters of a long token; an http(s) URL keeps "
-        "its scheme and host). A changed config keeps each secret left out of it or sent as its mask. By type:",
+        "its scheme and host). A changed config keeps each secret left out of it or sent as its mask. "
+        "A config the server cannot decrypt (its encryption key was changed) shows each of the type's fields as "
+        f"`{UNREADABLE}` and sends nothing: a whole new config repairs it. By type:",
     ]
     for name, channel_type in channels.TYPES.items():
         fields = ", ".join(described(field) for field in channel_type.fields)
@@ -80,6 +91,9 @@ class AlertChannelSerializer(StrictSerializer):
         return sorted(set(value), key=AlertEvent.values.index)
 
     def config_shown(self, channel: AlertChannel) -> dict:
+        if not channel.config_readable:
+            # Sent back, these are refused as masks (or as bad values): nothing of them is stored.
+            return dict.fromkeys(_field_names(channel.type), UNREADABLE)
         return services.masked_config(channel)
 
     def to_representation(self, channel: AlertChannel) -> dict:
