@@ -22,7 +22,7 @@ class Queue:
     target_field: str  # the delivery's foreign key to its target
     concurrency: Callable[[], int]  # deliveries in flight per target at most
     # (delivery ids claimed under a token, that token, now) -> (jobs, ids of deliveries
-    # whose target is disabled: they are cancelled)
+    # that cannot be sent: target disabled or gone, its secret unreadable; they are cancelled)
     jobs: Callable[[Sequence[str], str, datetime], tuple[list, list[str]]]
 
     @property
