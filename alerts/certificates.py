@@ -1,12 +1,14 @@
 """ssl.expiring: one alert per threshold (ALERT_SSL_THRESHOLDS days before expiry) that a
 monitor's certificate crosses, read from what its last check said ("certificate expires
-in N days"). A renewed certificate, further away than every threshold, starts afresh."""
+in N days"): `ssl` monitors, and `smtp` ones with STARTTLS. A renewed certificate, further
+away than every threshold, starts afresh."""
 
 import re
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from monitors.models import Monitor
@@ -31,7 +33,8 @@ def check(now: datetime | None = None) -> int:
     """Queue the ssl.expiring alerts that are due; returns how many."""
     now = now or timezone.now()
     thresholds = sorted(settings.ALERT_SSL_THRESHOLDS, reverse=True)
-    watched = Monitor.objects.filter(type=Monitor.Type.SSL, in_maintenance=False).exclude(
+    with_certificates = Q(type=Monitor.Type.SSL) | Q(type=Monitor.Type.SMTP, tls=True)
+    watched = Monitor.objects.filter(with_certificates, in_maintenance=False).exclude(
         status__in=[Monitor.Status.PAUSED, Monitor.Status.PENDING]
     )
     readings = [(m, days_left(m.last_error)) for m in watched.only(*FIELDS)]

@@ -82,3 +82,16 @@ def test_readings_without_days_are_ignored(org):
     monitor = MonitorFactory(organization=org, type=Monitor.Type.SSL, url="https://example.com")
     Monitor.objects.filter(pk=monitor.pk).update(last_error="certificate has expired", status=Monitor.Status.DOWN)
     assert certificates.check(NOW) == 0
+
+
+def test_an_smtp_monitor_with_starttls_alerts_for_its_certificate_too(org):
+    channel(org, ["ssl.expiring"])
+    mail = MonitorFactory(organization=org, type=Monitor.Type.SMTP, host="mail.example.com", port=587, tls=True)
+    plain = MonitorFactory(organization=org, type=Monitor.Type.SMTP, host="mx.example.com", port=25, tls=False)
+    seen(mail, 10)
+    seen(plain, 10)  # cannot be read without STARTTLS: such a text is not its certificate's
+    certificates.check(NOW)
+    [alert] = Alert.objects.all()
+    message = messages.loads(alert.message)
+    assert (alert.monitor_id, message.target) == (mail.id, "mail.example.com:587")
+    assert dict(message.facts)["Days left"] == "10"
