@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from accounts.encryption import Undecryptable
 from accounts.models import Organization
 from accounts.plans import has_room
 from statusapp.api.exceptions import PlanLimitReached
@@ -57,10 +58,14 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **fields) -> WebhookEn
 
 @transaction.atomic
 def webhook_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret; the old one goes on signing alongside it for ROTATION_OVERLAP."""
+    """A new secret; the old one goes on signing alongside it for ROTATION_OVERLAP, unless
+    the current key cannot read it (then there is nothing to sign with: no overlap)."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)  # one rotation at a time
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
+    if isinstance(endpoint.secret, Undecryptable):
+        endpoint.previous_secret, endpoint.previous_secret_expires_at = "", None
+    else:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     return endpoint
