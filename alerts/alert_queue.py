@@ -23,7 +23,7 @@ from webhooks.channels.apprise_notice import render_apprise
 from webhooks.models import WebhookEndpoint
 from webhooks.queues import Queue
 from webhooks.sender import Job
-from webhooks.signing import signature_headers
+from webhooks.signing import signature_headers, signing_secrets
 from webhooks.webhook_queue import UNDECRYPTABLE, log_undecryptable
 
 from . import messages
@@ -46,18 +46,13 @@ def signed_webhook(alert_id: str, message: Message, endpoint: WebhookEndpoint, n
     """An alert to one of the organization's signed webhook endpoints, signed as its events are."""
     payload = {"id": alert_id, "event": f"alert.{message.kind}", "timestamp": isoformat(now)}
     body = orjson.dumps({**payload, "alert": dataclasses.asdict(message)})
-    in_overlap = (
-        endpoint.previous_secret
-        and not isinstance(endpoint.previous_secret, Undecryptable)
-        and endpoint.previous_secret_expires_at
-        and (endpoint.previous_secret_expires_at > now)
-    )
+    secrets = signing_secrets(endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at, now)
     headers = {
         "Content-Type": "application/json",
         "X-StatusApp-Event": payload["event"],
         "X-StatusApp-Delivery": alert_id,
         **signature_headers(
-            secrets=(endpoint.secret, endpoint.previous_secret) if in_overlap else (endpoint.secret,),
+            secrets=secrets,
             message_id=alert_id,
             timestamp=int(time.time()),
             body=body,

@@ -11,6 +11,9 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Sequence
+from datetime import datetime
+
+from accounts.encryption import Undecryptable
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 
@@ -23,6 +26,14 @@ def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes
     key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
     digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signing_secrets(current: str, previous, previous_expires_at: datetime | None, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign now: the current one, then the previous one while its rotation
+    overlap lasts, unless the current STATUSAPP_ENCRYPTION_KEY cannot read it."""
+    if previous and not isinstance(previous, Undecryptable) and previous_expires_at and previous_expires_at > now:
+        return (current, previous)
+    return (current,)
 
 
 def signature_headers(*, secrets: Sequence[str], message_id: str, timestamp: int, body: bytes) -> dict[str, str]:

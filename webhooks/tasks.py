@@ -48,9 +48,7 @@ def record(outcomes) -> None:
             targets = {outcome.job.target_id for outcome in outcomes if outcome.job.queue == name}
             leased = dispatch.lease(queue, dispatch.due(queue, target_ids=targets))
         if leased is not None:
-            batch = _start(dispatch.claim(queue, *leased))
-            if batch is not None:
-                batch.detach()
+            _send_now(queue, *leased)
 
 
 @shared_task(ignore_result=True, expires=5)

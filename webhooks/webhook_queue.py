@@ -20,7 +20,7 @@ from .channels.message import Request
 from .models import AttemptLog, Delivery, DeliveryAttempt, WebhookEndpoint
 from .queues import Queue
 from .sender import Job
-from .signing import signature_headers
+from .signing import signature_headers, signing_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +58,13 @@ def jobs(delivery_ids: Sequence[str], sending: str, now: datetime) -> tuple[list
         if isinstance(secret, Undecryptable):
             unreadable.setdefault(endpoint_id, []).append(delivery_id)
             continue
-        in_overlap = previous and not isinstance(previous, Undecryptable) and expires is not None and expires > now
         body = body.encode()
         headers = {
             "Content-Type": "application/json",
             "X-StatusApp-Event": event_type,
             "X-StatusApp-Delivery": delivery_id,
             **signature_headers(
-                secrets=(secret, previous) if in_overlap else (secret,),
+                secrets=signing_secrets(secret, previous, expires, now),
                 message_id=event_id,
                 timestamp=timestamp,
                 body=body,
