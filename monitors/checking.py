@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts import generation
-from accounts.encryption import DecryptionError, Undecryptable
+from accounts.encryption import Undecryptable
 
 from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
@@ -45,10 +45,7 @@ UNDECRYPTABLE_ERROR = "stored password cannot be decrypted: was STATUSAPP_ENCRYP
 
 def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
     """What the engine needs to check `monitor`. Its password reads decrypted from the database
-    (an EncryptedTextField): the engine sends it and never shows it. DecryptionError when the
-    current key cannot open it."""
-    if isinstance(monitor.password, Undecryptable):
-        raise DecryptionError(UNDECRYPTABLE_ERROR)
+    (an EncryptedTextField): the engine sends it and never shows it."""
     return CheckSpec(
         type=monitor.type,
         timeout=float(monitor.timeout),
@@ -154,12 +151,11 @@ def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
         if monitor.type == HEARTBEAT:
             observations.append(Observation(monitor_id, slot, slot, None))
             continue
-        try:
-            jobs.append((monitor_id, slot, build_spec(monitor)))
-        except DecryptionError as exc:  # this monitor alone: checked without connecting, DOWN
-            observations.append(
-                Observation(monitor_id, slot, slot, Outcome(status=DOWN, response_time_ms=None, error=str(exc)))
-            )
+        if isinstance(monitor.password, Undecryptable):  # this monitor alone: DOWN, without connecting
+            outcome = Outcome(status=DOWN, response_time_ms=None, error=UNDECRYPTABLE_ERROR)
+            observations.append(Observation(monitor_id, slot, slot, outcome))
+            continue
+        jobs.append((monitor_id, slot, build_spec(monitor)))
     if jobs:
         observations.extend(asyncio.run(_run_on_time(jobs)))
     return record_observations(observations)
