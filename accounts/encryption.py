@@ -18,6 +18,12 @@ from django.db import models
 MIN_KEY_LENGTH = 32
 
 
+# What the API shows in place of a stored secret (alert channel tokens, database passwords);
+# sent back unchanged, it keeps the stored one.
+MASK = "••••"
+MASKED_VALUE = "This is a masked value: send the whole new value, or the mask shown to keep the old one."
+
+
 class DecryptionError(Exception):
     """A stored secret that the current key cannot open: the key was changed or lost."""
 

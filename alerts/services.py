@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 from rest_framework.exceptions import ValidationError
 
 from accounts import generation
+from accounts.encryption import MASK, MASKED_VALUE
 from accounts.models import Organization
 from accounts.plans import has_room
 from monitors.models import Monitor
@@ -30,7 +31,6 @@ from webhooks.models import WebhookEndpoint
 from .alert_queue import ALERTS
 from .models import DEFAULT_EVENTS, AlertChannel
 
-MASK = "••••"
 # Tokens at least this long show their last 4 characters under the mask.
 SHOW_TAIL_FROM = 20
 
@@ -148,7 +148,7 @@ def _refuse_masks(channel_type: str, config: object, stored: dict | None = None)
     for name in secret_fields(channel_type):
         value = config.get(name)
         if isinstance(value, str) and MASK in value and (stored is None or value != mask(stored.get(name))):
-            errors[name] = ["This is a masked value: send the whole new value, or the mask shown to keep the old one."]
+            errors[name] = [MASKED_VALUE]
     if errors:
         raise _invalid(errors)
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.encryption import MASK
 from alerts import services
 from alerts.models import DEFAULT_EVENTS, Alert, AlertChannel, AlertEvent
 from monitors.models import Monitor
@@ -8,7 +9,7 @@ from statusapp.api.serializers import StrictSerializer
 from webhooks import channels
 from webhooks.api.serializers import DeliveryAttemptSerializer
 
-UNREADABLE = f"{services.MASK} (cannot be decrypted)"
+UNREADABLE = f"{MASK} (cannot be decrypted)"
 
 
 def _field_names(channel_type: str) -> list[str]:
@@ -25,7 +26,7 @@ def _config_help() -> str:
 
     lines = [
         "The type's settings. Secret values (marked below) are shown in full only in the create response; "
-        f"afterwards as a mask (`{services.MASK}` and the last 4 characters of a long token; an http(s) URL keeps "
+        f"afterwards as a mask (`{MASK}` and the last 4 characters of a long token; an http(s) URL keeps "
         "its scheme and host). A changed config keeps each secret left out of it or sent as its mask. "
         "A config the server cannot decrypt (its encryption key was changed) shows each of the type's fields as "
         f"`{UNREADABLE}` and sends nothing: a whole new config repairs it. By type:",

@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+from accounts.encryption import MASK, MASKED_VALUE
 from monitors import channel_refs, selectors
 from monitors.models import CheckResult, Monitor
 from monitors.services import ACTIVE, InvalidDependency, check_dependencies
@@ -32,10 +33,6 @@ DEFAULT_PORTS = {
     Monitor.Type.REDIS: 6379,
     Monitor.Type.SMTP: 25,
 }
-# What the API shows in place of a stored password (as alert channels show their secrets); sent
-# back unchanged, it keeps the stored one.
-MASK = "••••"
-MASKED_VALUE = "This is a masked value: send the whole new value, or the mask shown to keep the old one."
 
 # Which request fields each type accepts, besides the common ones.
 TYPE_FIELDS = {
