@@ -7,7 +7,8 @@ state, a StatusChange for every transition, and the hourly and daily rollups.
 """
 
 import asyncio
-import math
+import atexit
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ from .bulk import bulk_insert, bulk_set
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
 from .models import CheckResult, Monitor, Rollup, StatusChange
+from .schedule import start_time
 from .signals import status_changes_recorded
 from .state import SUCCESS, next_status
 
@@ -87,28 +89,58 @@ def heartbeat_outcome(monitor: Monitor | SimpleNamespace, slot: datetime) -> Out
     return Outcome(status=Monitor.Status.UP, response_time_ms=None)
 
 
-# Checks start on ticks of this many seconds (each slot rounded up to the next tick): the
-# loop then wakes ten times a second and starts the checks of a tick together, instead of
-# waking, and polling the network, once per check. A monitor's consecutive slots round
-# alike, so its checks stay exactly one interval apart.
-START_TICK = 0.1
+async def _run_on_time(jobs: list[tuple[str, datetime, CheckSpec]], context: EngineContext) -> list[Observation]:
+    async def one(monitor_id: str, slot: datetime, spec: CheckSpec) -> Observation:
+        delay = start_time(slot) - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        started_at = datetime.now(UTC)
+        return Observation(monitor_id, slot, started_at, await run_check(spec, context))
+
+    return await asyncio.gather(*(one(*job) for job in jobs))
 
 
-def start_time(slot: datetime) -> float:
-    return math.ceil(slot.timestamp() / START_TICK) * START_TICK
+class _ProcessLoop:
+    """The event loop and EngineContext of this process, kept from batch to batch: a worker
+    runs ten batches a second, and a new loop and HTTP sessions for each cost more than the
+    batch's own overhead. A batch that fails (a soft time limit) takes them down with it."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.context = EngineContext()
+        atexit.register(self.close)
+
+    def run(self, jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Observation]:
+        return self.loop.run_until_complete(_run_on_time(jobs, self.context))
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+
+        async def wind_down() -> None:
+            pending = asyncio.all_tasks() - {asyncio.current_task()}
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, self.context.aclose(), return_exceptions=True)
+
+        self.loop.run_until_complete(wind_down())
+        self.loop.close()
 
 
-async def _run_on_time(jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Observation]:
-    async with EngineContext() as context:
+_process_loop: _ProcessLoop | None = None
 
-        async def one(monitor_id: str, slot: datetime, spec: CheckSpec) -> Observation:
-            delay = start_time(slot) - time.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            started_at = datetime.now(UTC)
-            return Observation(monitor_id, slot, started_at, await run_check(spec, context))
 
-        return await asyncio.gather(*(one(*job) for job in jobs))
+def run_jobs(jobs: list[tuple[str, datetime, CheckSpec]]) -> list[Observation]:
+    global _process_loop
+    if _process_loop is None or _process_loop.pid != os.getpid():  # not one inherited through fork
+        _process_loop = _ProcessLoop()
+    try:
+        return _process_loop.run(jobs)
+    except BaseException:
+        process_loop, _process_loop = _process_loop, None
+        process_loop.close()
+        raise
 
 
 # What build_spec reads, what recording a result reads, and what heartbeat_outcome reads.
@@ -157,7 +189,7 @@ def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
             continue
         jobs.append((monitor_id, slot, build_spec(monitor)))
     if jobs:
-        observations.extend(asyncio.run(_run_on_time(jobs)))
+        observations.extend(run_jobs(jobs))
     return record_observations(observations)
 
 

@@ -4,6 +4,7 @@ Each monitor's offset comes from its id, so checks of many monitors with the sam
 interval spread evenly over it instead of all firing on the same second.
 """
 
+import math
 import zlib
 from datetime import UTC, datetime, timedelta
 
@@ -26,3 +27,15 @@ def following_slot(slot: datetime, *, now: datetime, monitor_id: str, interval: 
     grid); if the schedule fell behind, the next slot from now instead of a burst of
     missed ones."""
     return slot_at_or_after(max(slot + timedelta(milliseconds=1), now), monitor_id=monitor_id, interval=interval)
+
+
+# Checks start on ticks of this many seconds (each slot rounded up to the next tick): a
+# tick's checks travel to a worker as one batch, delivered just before the tick, and start
+# together. A monitor's consecutive slots round alike, so its checks stay exactly one
+# interval apart.
+START_TICK = 0.1
+
+
+def start_time(slot: datetime) -> float:
+    """The epoch second at which the check of `slot` starts: its tick."""
+    return math.ceil(slot.timestamp() / START_TICK) * START_TICK

@@ -1,10 +1,11 @@
 """Claim due monitors so they can be handed to workers in batches.
 
-`monitors.tasks.dispatch_due_monitors` runs this every second from Celery beat. Claiming takes the due rows with
-`FOR UPDATE SKIP LOCKED` on PostgreSQL (so two claimers, even two beats by mistake,
-never take the same monitor), advances each one's `next_check_at` to its next grid
-slot and commits; only then are the batches enqueued. On SQLite the IMMEDIATE
-transaction makes the claim a single writer.
+`monitors.tasks.dispatch_due_monitors` runs this every second from Celery beat. Claiming
+takes the due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL (so two claimers, even two
+beats by mistake, never take the same monitor), advances each one's `next_check_at` to
+its next grid slot and commits; only then are the batches enqueued, one per start tick,
+each to be delivered at its tick. On SQLite the IMMEDIATE transaction makes the claim a
+single writer.
 """
 
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from django.db import connection, transaction
 
 from .bulk import bulk_set
 from .models import Monitor
-from .schedule import following_slot
+from .schedule import following_slot, start_time
 
 
 def claim_due_monitors(*, now: datetime, lookahead: timedelta, limit: int) -> list[tuple[str, datetime]]:
@@ -40,5 +41,15 @@ def claim_due_monitors(*, now: datetime, lookahead: timedelta, limit: int) -> li
     return [(monitor_id, slot) for monitor_id, _, slot in rows]
 
 
-def batches(claimed: list, size: int) -> list[list]:
-    return [claimed[start : start + size] for start in range(0, len(claimed), size)]
+def batches_by_start(claimed: list[tuple[str, datetime]], size: int) -> list[tuple[float, list]]:
+    """The claimed slots grouped by the tick they start on, at most `size` to a batch:
+    (start, batch) in start order. A batch reaches a worker when it is to start, so a pool
+    process never sits waiting for a slot while other batches queue behind it."""
+    by_start: dict[float, list] = {}
+    for monitor_id, slot in claimed:
+        by_start.setdefault(start_time(slot), []).append((monitor_id, slot))
+    return [
+        (start, slots[first : first + size])
+        for start, slots in sorted(by_start.items())
+        for first in range(0, len(slots), size)
+    ]

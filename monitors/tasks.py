@@ -6,17 +6,25 @@ from django.conf import settings
 from . import rollups, scheduler
 from .checking import run_check_batch
 
+# How long before its tick a batch is handed to a pool process: time to reach it and load
+# its monitors, so the checks can start on the tick.
+HANDOFF = timedelta(milliseconds=50)
+
 
 @shared_task(ignore_result=True, expires=5)
 def dispatch_due_monitors() -> int:
-    """Claim what is due and enqueue it in batches (after the claim has committed)."""
+    """Claim what is due and enqueue it in batches (after the claim has committed), each
+    held by the worker that receives it until just before its start tick."""
     claimed = scheduler.claim_due_monitors(
         now=datetime.now(UTC),
         lookahead=timedelta(seconds=settings.CHECK_DISPATCH_LOOKAHEAD),
         limit=settings.CHECK_DISPATCH_LIMIT,
     )
-    for batch in scheduler.batches(claimed, settings.CHECK_BATCH_SIZE):
-        run_checks.delay([[monitor_id, slot.isoformat()] for monitor_id, slot in batch])
+    for start, batch in scheduler.batches_by_start(claimed, settings.CHECK_BATCH_SIZE):
+        run_checks.apply_async(
+            ([[monitor_id, slot.isoformat()] for monitor_id, slot in batch],),
+            eta=datetime.fromtimestamp(start, UTC) - HANDOFF,
+        )
     return len(claimed)
 
 
