@@ -1,11 +1,10 @@
 """StatusApp's check engine: runs one monitor check against a target and says UP, DEGRADED or DOWN.
 
-Plain Python + aiohttp + dnspython, no Django: the Celery tasks turn Monitor rows into CheckSpecs, run them on one
+Plain Python + h11 + dnspython, no Django: the Celery tasks turn Monitor rows into CheckSpecs, run them on one
 event loop with one EngineContext, and write the CheckResults back.
 
-    async def run_batch(specs):
-        async with EngineContext() as context:
-            return await asyncio.gather(*(run_check(spec, context) for spec in specs))
+    async def run_batch(specs, context=EngineContext()):
+        return await asyncio.gather(*(run_check(spec, context) for spec in specs))
 """
 
 from __future__ import annotations

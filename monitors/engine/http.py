@@ -13,13 +13,14 @@ import re
 import time
 from typing import Any
 
-import aiohttp
+import h11
 from yarl import URL
 
 from outbound import guard
-from outbound.errors import describe_client_error
+from outbound.errors import describe_oserror
 
 from .context import EngineContext
+from .http_client import Response, open_response
 from .types import CheckResult, CheckSpec, down, up_or_degraded
 
 __all__ = [
@@ -35,7 +36,6 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect leaves the origin: credentials meant for the monitored site only.
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 VALUE_CHARS = 50  # at most this much of the user's JSON path / expected value goes into an error
-CHUNK = 64 * 1024
 
 
 class _CheckFailed(Exception):
@@ -155,11 +155,11 @@ def _origin(url: URL) -> tuple[str, str, int | None]:
     return (url.scheme, (url.raw_host or "").lower(), url.port)
 
 
-async def _read_capped(resp: aiohttp.ClientResponse, cap: int, stop_at: bytes | None) -> tuple[bytes, bool]:
+async def _read_capped(resp: Response, cap: int, stop_at: bytes | None) -> tuple[bytes, bool]:
     """Read at most ``cap`` bytes; returns (body, truncated). Stops early once ``stop_at`` has been seen."""
     buf = bytearray()
     while len(buf) <= cap:
-        chunk = await resp.content.read(min(CHUNK, cap + 1 - len(buf)))
+        chunk = await resp.read()
         if not chunk:
             return bytes(buf), False
         start = max(0, len(buf) - len(stop_at) + 1) if stop_at else 0
@@ -223,7 +223,6 @@ async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:
     except (ValueError, TypeError):
         return down("invalid URL")
 
-    session = context.session(allow_private=spec.allow_private)
     method = (spec.method or "GET").strip().upper()
     data: bytes | None = spec.body.encode() if spec.body else None
     headers = list(spec.headers)
@@ -235,12 +234,19 @@ async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:
     try:
         while True:
             _validate_url(url)
-            # aiohttp skips the resolver for literal addresses: judge them here, for every hop.
-            guard.check_host_literal(url.raw_host or "", allow_private=spec.allow_private)
-            async with session.request(method, url, headers=headers, data=data, allow_redirects=False) as resp:
+            resp = await open_response(
+                method,
+                url,
+                headers,
+                data,
+                allow_private=spec.allow_private,
+                ssl_context=context.ssl_context,
+                user_agent=context.user_agent,
+            )
+            try:
                 elapsed_ms = round((time.perf_counter() - started) * 1000)
                 status = resp.status
-                location = resp.headers.get("Location")
+                location = resp.headers.get("location")
                 if spec.follow_redirects and status in REDIRECT_CODES and location:
                     hops += 1
                     if hops > MAX_REDIRECTS:
@@ -267,13 +273,21 @@ async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:
                     # Without a JSON assertion we may stop reading as soon as the keyword shows up.
                     stop_at = keyword if keyword and not spec.json_path else None
                     body, truncated = await _read_capped(resp, cap, stop_at)
-                    if truncated:
-                        resp.close()  # do not drain the rest
                     _assert_body(spec, body, truncated, keyword, cap)
                 return up_or_degraded(spec, elapsed_ms, status)
+            finally:
+                resp.close()  # never drains the rest: one request per connection
     except _CheckFailed as exc:
         return down(exc.error, elapsed_ms, exc.status_code or status)
     except guard.AddressNotAllowed as exc:
         return down(f"address not allowed: {exc}", elapsed_ms, status)
-    except (aiohttp.ClientError, OSError, ValueError) as exc:
-        return down(describe_client_error(exc), elapsed_ms, status)
+    except h11.LocalProtocolError:
+        return down("invalid request (a header or the method?)", elapsed_ms, status)
+    except h11.RemoteProtocolError:
+        return down("invalid HTTP response" if status is None else "invalid response body", elapsed_ms, status)
+    except ConnectionResetError:
+        return down("server disconnected" if status is None else "invalid response body", elapsed_ms, status)
+    except OSError as exc:
+        return down(describe_oserror(exc), elapsed_ms, status)
+    except ValueError:
+        return down("invalid URL", elapsed_ms, status)

@@ -29,8 +29,8 @@ def check(
     """Run one check in a fresh loop with a fresh EngineContext; returns (result, seconds it took)."""
 
     async def go() -> CheckResult:
-        async with EngineContext(ssl_context, system_nameserver=system_nameserver) as context:
-            return await run_check(spec, context)
+        context = EngineContext(ssl_context, system_nameserver=system_nameserver)
+        return await run_check(spec, context)
 
     started = time.monotonic()
     result = run(go())

@@ -88,13 +88,13 @@ def run_in_netns(ping_group_range: str, hosts: list[str]) -> list[list]:
 async def _probe(hosts: list[str]) -> list[list]:
     from monitors.engine import CheckSpec, EngineContext, run_check
 
-    async with EngineContext() as context:
-        results = []
-        for host in hosts:
-            spec = CheckSpec(type="ping", timeout=2.0, host=host, ping_count=3, allow_private=True)
-            result = await run_check(spec, context)
-            results.append([result.status, result.error, result.response_time_ms])
-        return results
+    context = EngineContext()
+    results = []
+    for host in hosts:
+        spec = CheckSpec(type="ping", timeout=2.0, host=host, ping_count=3, allow_private=True)
+        result = await run_check(spec, context)
+        results.append([result.status, result.error, result.response_time_ms])
+    return results
 
 
 if __name__ == "__main__":

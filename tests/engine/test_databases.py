@@ -268,13 +268,12 @@ def test_silent_server_times_out_and_the_connection_is_closed(type_: str, silent
     )
 
     async def go() -> tuple[CheckResult, int]:
-        async with EngineContext() as context:
-            result = await run_check(database_spec, context)
-            for _ in range(100):
-                if silent.closed:
-                    break
-                await asyncio.sleep(0.01)
-            return result, silent.closed
+        result = await run_check(database_spec, EngineContext())
+        for _ in range(100):
+            if silent.closed:
+                break
+            await asyncio.sleep(0.01)
+        return result, silent.closed
 
     # A socket or stream left open is closed by the garbage collector too, with a ResourceWarning: only the
     # absence of that warning shows the check closed its connection itself.

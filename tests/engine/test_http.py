@@ -100,8 +100,7 @@ def test_small_cap_is_configurable(base_url: str) -> None:
     from .conftest import run
 
     async def go():
-        async with EngineContext(max_body_bytes=10) as context:
-            return await run_check(http(f"{base_url}/ok", keyword="operational"), context)
+        return await run_check(http(f"{base_url}/ok", keyword="operational"), EngineContext(max_body_bytes=10))
 
     result = run(go())
     assert (result.status, result.error) == ("DOWN", "keyword not found in first 10 bytes")

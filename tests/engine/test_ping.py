@@ -112,10 +112,10 @@ def test_replies_that_are_not_ours_do_not_count(loss_rules: None) -> None:
     async def go() -> tuple[CheckResult, CheckResult]:
         stop = asyncio.Event()
         sprayer = asyncio.create_task(spray(stop))
-        async with EngineContext() as context:
-            silent, answering = await asyncio.gather(
-                run_check(ping_spec(SILENT, timeout=1.0), context), run_check(ping_spec("127.0.0.1"), context)
-            )
+        context = EngineContext()
+        silent, answering = await asyncio.gather(
+            run_check(ping_spec(SILENT, timeout=1.0), context), run_check(ping_spec("127.0.0.1"), context)
+        )
         stop.set()
         await sprayer
         return silent, answering
