@@ -42,7 +42,8 @@ class Monitor(models.Model):
         TXT = "TXT"
 
     id = PublicIdField("mon")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="monitors")
+    # Indexed by the composite indexes that start with it (Meta.indexes): every check writes this row.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="monitors", db_index=False)
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=16, choices=Type.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -141,7 +142,8 @@ class CheckResult(models.Model):
     """What one check saw. Unique per (monitor, scheduled slot), so a re-run of a
     batch cannot count a slot twice."""
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    # Indexed by unique_check_slot, which starts with it: one index fewer to write per check.
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results", db_index=False)
     scheduled_at = models.DateTimeField()
     started_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Monitor.Status.choices)
@@ -195,7 +197,8 @@ class Rollup(models.Model):
         HOUR = "hour", "Hour"
         DAY = "day", "Day"
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    # Indexed by unique_rollup_bucket, which starts with it.
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups", db_index=False)
     period = models.CharField(max_length=4, choices=Period.choices)
     bucket = models.DateTimeField(help_text="Start of the hour or day (UTC).")
     checks = models.PositiveIntegerField(default=0)

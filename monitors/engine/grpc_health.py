@@ -148,7 +148,7 @@ _H2_CONTEXTS: weakref.WeakKeyDictionary[ssl.SSLContext, ssl.SSLContext] = weakre
 def h2_ssl_context(base: ssl.SSLContext) -> ssl.SSLContext:
     """A client context that trusts what ``base`` trusts and offers ALPN "h2" (gRPC servers insist on it).
 
-    ALPN is set per context, and the engine's shared context must go on offering HTTP/1.1 to aiohttp, so gRPC
+    ALPN is set per context, and the engine's shared context must go on offering HTTP/1.1 to HTTP checks, so gRPC
     gets a sibling: a fresh default context for the process's default one (system CA store), otherwise one loaded
     with ``base``'s CA certificates and verification settings (e.g. a test CA).
     """
