@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import aiohttp
 import pytest
 
@@ -117,8 +119,9 @@ def test_resolve_refuses_numeric_and_local_names(host: str) -> None:
 
 
 def test_resolve_returns_checked_addresses() -> None:
-    addresses = run(guard.resolve("127.1", 8080, allow_private=True))
-    assert addresses == [(addresses[0][0], ("127.0.0.1", 8080))]
+    assert run(guard.resolve("127.1", 8080, allow_private=True)) == [(socket.AF_INET, ("127.0.0.1", 8080))]
+    [(family, sockaddr)] = run(guard.resolve("::1", 8080, allow_private=True))
+    assert family == socket.AF_INET6 and sockaddr[:2] == ("::1", 8080)
 
 
 def test_resolve_unknown_name_is_a_lookup_error() -> None:
