@@ -1,5 +1,6 @@
 """What the benchmarks share: the database, a free port, a gunicorn, and wrk; for the check
-engine, a loopback target, http monitors, celery beat and workers, and its figures."""
+engine, a loopback target (optionally recording every request), http monitors, celery beat
+and workers or the whole `make run` layout, its figures, and CPU and memory from /proc."""
 
 import math
 import os
@@ -12,9 +13,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -136,32 +138,60 @@ NGINX_CONF = """
 daemon off; worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err warn;
 events {{ worker_connections 8192; }}
 http {{
-  access_log off;
+  {access_log}
   client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
   uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
   server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
 }}
 """
 
+# A recording target writes a line per request: "<arrival> <seconds since arrival> <path>"
+# (nginx: $msec is when the line is written, $request_time how long after the request's
+# first bytes; the aiohttp fallback writes 0 for the latter).
+NGINX_RECORD = "log_format rec '$msec $request_time $request_uri'; access_log {path} rec buffer=256k flush=1s;"
+
 AIOHTTP_TARGET = """
-import sys
+import asyncio, sys, time
 from aiohttp import web
+record = open(sys.argv[2], "a", buffering=1 << 18) if len(sys.argv) > 2 else None
+
+async def answer(request):
+    if record:
+        record.write(f"{time.time():.6f} 0 {request.path_qs}\\n")
+    return web.Response(text="ok")
+
+async def flush_every_second(app):
+    async def loop():
+        while True:
+            await asyncio.sleep(1)
+            record.flush()
+    if record:
+        task = asyncio.create_task(loop())
+    yield
+    if record:
+        task.cancel()
+        record.flush()
+
 app = web.Application()
-app.router.add_get("/{tail:.*}", lambda request: web.Response(text="ok"))
+app.router.add_get("/{tail:.*}", answer)
+app.cleanup_ctx.append(flush_every_second)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, backlog=4096)
 """
 
 
-def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
+def start_target(tmp: Path, *, record: Path | None = None) -> tuple[subprocess.Popen, str, str]:
     """nginx (one worker) if installed, else an aiohttp server process, answering 200 "ok" on a
-    free loopback port; returns (process, monitor URL, name). `tmp` holds nginx's files."""
+    free loopback port; returns (process, monitor URL, name). `tmp` holds nginx's files. With
+    `record`, every request is written to that file (buffered, flushed within a second):
+    read it with `recorded_requests`."""
     port = free_port()
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx:
-        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port))
+        access_log = NGINX_RECORD.format(path=record) if record else "access_log off;"
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port, access_log=access_log))
         cmd, name = [nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], "nginx (1 worker)"
     else:
-        cmd, name = [PYTHON, "-c", AIOHTTP_TARGET, str(port)], "aiohttp server"
+        cmd, name = [PYTHON, "-c", AIOHTTP_TARGET, str(port), *([str(record)] if record else [])], "aiohttp server"
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -172,9 +202,20 @@ def start_target(tmp: Path) -> tuple[subprocess.Popen, str, str]:
     return process, f"http://127.0.0.1:{port}/health", name
 
 
+def recorded_requests(record: Path) -> Iterator[tuple[float, str]]:
+    """(arrival epoch seconds, path) of each request a recording target wrote to `record`; a
+    line still being written is skipped."""
+    with open(record) as lines:
+        for line in lines:
+            fields = line.split()
+            if len(fields) == 3:
+                yield float(fields[0]) - float(fields[1]), fields[2]
+
+
 def create_http_monitors(organization, count: int, interval: int, url: str) -> datetime:
     """`count` http monitors of `organization` against `url`, their first slots spread on their
-    grid from now + 5 s; returns that start. Bulk-created: the product's service would take a
+    grid from now + 5 s; returns that start. "{monitor_id}" in `url` is replaced by each
+    monitor's id (a path of its own). Bulk-created: the product's service would take a
     transaction each."""
     from django.db import connection
 
@@ -193,7 +234,7 @@ def create_http_monitors(organization, count: int, interval: int, url: str) -> d
                 organization=organization,
                 name=f"Target {i}",
                 type="http",
-                url=url,
+                url=url.replace("{monitor_id}", monitor_id),
                 interval=interval,
                 timeout=10,
                 next_check_at=first,
@@ -207,13 +248,19 @@ def create_http_monitors(organization, count: int, interval: int, url: str) -> d
     return start
 
 
-def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.Popen]:
+def start_celery(tmp: Path, workers: int, concurrency: int, *, ready_dir: Path | None = None) -> list[subprocess.Popen]:
     """One celery beat (schedule file in `tmp`) and `workers` prefork workers of `concurrency`
-    processes each; their output goes to tmp/celery.log."""
+    processes each; their output goes to tmp/celery.log. With `ready_dir`, beat and the workers
+    mark themselves ready there as under `make run` (see `wait_ready`)."""
     from django.conf import settings
+
+    from statusapp.celery import READY_DIR_VARIABLE
 
     # The workers' var/ is their own, so they get this process's key for the webhook secrets it stored.
     env = {**os.environ, "STATUSAPP_VAR_DIR": str(tmp), "STATUSAPP_ENCRYPTION_KEY": settings.STATUSAPP_ENCRYPTION_KEY}
+    if ready_dir:
+        ready_dir.mkdir(parents=True, exist_ok=True)
+        env[READY_DIR_VARIABLE] = str(ready_dir)
     log = open(tmp / "celery.log", "ab")  # noqa: SIM115 (closed with the processes)
     beat = [CELERY, "-A", "statusapp", "beat", "-l", "WARNING", "--schedule", str(tmp / "beat")]
     processes = [subprocess.Popen(beat, cwd=ROOT, env=env, stdout=log, stderr=log)]
@@ -222,6 +269,44 @@ def start_celery(tmp: Path, workers: int, concurrency: int) -> list[subprocess.P
         worker += ["-c", str(concurrency), "-n", f"bench{i}@%h"]
         processes.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=log))
     return processes
+
+
+def wait_ready(ready_dir: Path, names: tuple[str, ...] = ("worker", "beat"), timeout: float = 120) -> None:
+    """Until each of `names` has marked itself ready in `ready_dir` (statusapp.celery)."""
+    deadline = time.monotonic() + timeout
+    while not all((ready_dir / name).exists() for name in names):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{', '.join(names)} not ready after {timeout} s")
+        time.sleep(0.2)
+
+
+RUNNING = b"StatusApp is running at"  # what statusapp.run prints once web, worker and beat are up
+
+
+def start_run(tmp: Path, port: int, timeout: float = 120) -> subprocess.Popen:
+    """The product as `make run` starts it once migrated: `python -m statusapp.run`, the
+    Procfile's web, worker and beat, on `port`, with the product's settings and its own var/
+    (tmp/var) but this process's encryption key (see start_celery); its output goes to
+    tmp/run.log. Returns once it says it is running. Stop it with `stop` (a SIGTERM: it stops
+    its processes cleanly)."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}  # the bench's settings
+    env |= {
+        "PORT": str(port),
+        "STATUSAPP_VAR_DIR": str(tmp / "var"),
+        "STATUSAPP_ENCRYPTION_KEY": settings.STATUSAPP_ENCRYPTION_KEY,
+    }
+    log = tmp / "run.log"
+    with open(log, "ab") as output:
+        launcher = subprocess.Popen([PYTHON, "-m", "statusapp.run"], cwd=ROOT, env=env, stdout=output, stderr=output)
+    deadline = time.monotonic() + timeout
+    while RUNNING not in log.read_bytes():
+        if launcher.poll() is not None or time.monotonic() > deadline:
+            stop([launcher])
+            raise RuntimeError(f"statusapp.run did not start; see {log}")
+        time.sleep(0.5)
+    return launcher
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -241,6 +326,22 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * pct / 100))]
 
 
+def due_slots(monitor_ids: list[str], interval: int, window_start: float, window_end: float) -> int:
+    """The grid slots of these monitors (all on `interval`) in [window_start, window_end), exactly."""
+    from monitors.schedule import offset_ms
+
+    # ceil((end - o) / p) - ceil((start - o) / p) for each monitor. Slots are whole milliseconds:
+    # s >= start is s >= ceil(start) (truncating the bounds counted a slot in the window's first
+    # or last fraction of a millisecond on the wrong side).
+    period = interval * 1000
+    a_ms, b_ms = math.ceil(window_start * 1000), math.ceil(window_end * 1000)
+    due = 0
+    for monitor_id in monitor_ids:
+        o = offset_ms(monitor_id, interval)
+        due += -(-(b_ms - o) // period) - -(-(a_ms - o) // period)
+    return due
+
+
 def check_figures(organization_id: str, interval: int, window_start: float, window_end: float) -> dict:
     """What the check engine did for one organization's monitors (all on `interval`) in
     [window_start, window_end) (epoch seconds), from their CheckResult rows whose slot lies in it:
@@ -252,8 +353,6 @@ def check_figures(organization_id: str, interval: int, window_start: float, wind
       down          DOWN results
     """
     from django.db import connection
-
-    from monitors.schedule import offset_ms
 
     start_dt, end_dt = (datetime.fromtimestamp(t, UTC) for t in (window_start, window_end))
     with connection.cursor() as cursor:
@@ -275,16 +374,7 @@ def check_figures(organization_id: str, interval: int, window_start: float, wind
         started_in_window = cursor.fetchone()[0]
     connection.close()
 
-    # Every monitor's grid slots in [window_start, window_end): ceil((end - o) / p) - ceil((start - o) / p).
-    # Slots are whole milliseconds: s >= start is s >= ceil(start) (truncating the bounds counted
-    # a slot in the window's first or last fraction of a millisecond on the wrong side).
-    period = interval * 1000
-    a_ms, b_ms = math.ceil(window_start * 1000), math.ceil(window_end * 1000)
-    due = 0
-    for monitor_id in ids:
-        o = offset_ms(monitor_id, interval)
-        due += -(-(b_ms - o) // period) - -(-(a_ms - o) // period)
-
+    due = due_slots(ids, interval, window_start, window_end)
     lags, spacing, ran, down = [], [], 0, 0
     previous: tuple[str, datetime] | None = None
     for monitor_id, scheduled_at, started_at, status in rows:
@@ -358,3 +448,46 @@ def machine_busy() -> tuple[float, float]:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]
     return sum(values) - idle, sum(values)
+
+
+class Process(NamedTuple):
+    parent: int
+    cpu: float  # seconds, user + system, including reaped children
+    name: str  # the command's name (/proc/<pid>/comm)
+
+
+def process_table() -> dict[int, Process]:
+    """Every process, by pid."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        try:
+            text = Path(f"/proc/{entry}/stat").read_text() if entry.isdigit() else ""
+        except OSError:
+            continue
+        if text:
+            fields = text[text.rindex(")") + 2 :].split()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            table[int(entry)] = Process(int(fields[1]), sum(int(v) for v in fields[11:15]) / TICK, name)
+    return table
+
+
+def descendants(roots: list[int], table: dict[int, Process]) -> set[int]:
+    """These processes and all their descendants, as `table` (process_table) saw them."""
+    children: dict[int, list[int]] = {}
+    for pid, process in table.items():
+        children.setdefault(process.parent, []).append(pid)
+    found, todo = set(), [pid for pid in roots if pid in table]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def rss_mib(pids: set[int]) -> float:
+    """The resident set sizes of these processes, summed (shared pages counted in each), MiB."""
+    pages = 0
+    for pid in pids:
+        with suppress(OSError):
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
