@@ -31,15 +31,16 @@ def _prepare(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
     return columns, prepared, [quote(c.column) for c in columns], unnest
 
 
-def _execute_bound(sql: str, params: list) -> None:
+def _execute_bound(sql: str, params: list) -> list[tuple]:
     """PostgreSQL: `params` sent apart from `sql` (binary arrays: the `%b` placeholders), on
     a psycopg server-binding cursor of Django's connection (so inside its transaction),
-    errors translated as Django's would be."""
+    errors translated as Django's would be; returns what it RETURNs."""
     import psycopg  # PostgreSQL only
 
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence], suffix: str = "") -> None:
@@ -55,6 +56,32 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence
     with connection.cursor() as cursor:
         sql = f"{insert} VALUES ({', '.join(['%s'] * len(columns))}) {suffix}"  # noqa: S608
         cursor.executemany(sql, prepared)
+
+
+def insert_missing(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence], unique: Sequence[str]
+) -> set[tuple]:
+    """INSERT the rows whose `unique` fields (a unique constraint's) match no stored row; returns
+    the `unique` values of those inserted, as tuples."""
+    if not rows:
+        return set()
+    columns, prepared, names, unnest = _prepare(model, fields, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys = [names[fields.index(name)] for name in unique]
+    insert = f"INSERT INTO {table} ({', '.join(names)})"
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+    if connection.vendor == "postgresql":
+        sql = f"{insert} SELECT * FROM unnest({unnest}) {conflict} RETURNING {', '.join(keys)}"  # noqa: S608
+        return set(_execute_bound(sql, [list(c) for c in zip(*prepared, strict=True)]))
+    positions = [fields.index(name) for name in unique]
+    inserted = set()
+    with connection.cursor() as cursor:
+        sql = f"{insert} VALUES ({', '.join(['%s'] * len(columns))}) {conflict}"  # noqa: S608
+        for row, values in zip(rows, prepared, strict=True):
+            cursor.execute(sql, values)
+            if cursor.rowcount == 1:
+                inserted.add(tuple(row[i] for i in positions))
+    return inserted
 
 
 def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence]) -> None:

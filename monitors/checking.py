@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from accounts import generation
 from accounts.encryption import Undecryptable
 
-from .bulk import bulk_insert, bulk_set
+from .bulk import bulk_insert, bulk_set, insert_missing
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
 from .models import CheckResult, Monitor, Rollup, StatusChange
@@ -203,30 +203,32 @@ def record_observations(observations: list[Observation]) -> int:
     # A heartbeat is judged here, from the locked row: a ping that arrived while the
     # batch's other checks ran must count.
     monitors = load(ids, (*RECORD_FIELDS, *HEARTBEAT_FIELDS), lock=True)
-    # A redelivered batch (worker killed after the commit) must not count a slot twice.
-    recorded = set(
-        CheckResult.objects.filter(
-            monitor_id__in=ids, scheduled_at__in={o.scheduled_at for o in observations}
-        ).values_list("monitor_id", "scheduled_at")
-    )
-    results, changes, touched = [], [], {}
+    judged = []
     for o in sorted(observations, key=lambda o: o.scheduled_at):
         monitor = monitors.get(o.monitor_id)
-        if monitor is None or monitor.status == PAUSED or (o.monitor_id, o.scheduled_at) in recorded:
-            continue
-        outcome = o.outcome or heartbeat_outcome(monitor, o.scheduled_at)
-        results.append(
-            Result(
-                o.monitor_id,
-                o.scheduled_at,
-                o.started_at,
-                outcome.status,
-                outcome.response_time_ms,
-                outcome.status_code,
-                outcome.error[:200],
-                monitor.in_maintenance,
-            )
+        if monitor is not None and monitor.status != PAUSED:
+            judged.append((o, monitor, o.outcome or heartbeat_outcome(monitor, o.scheduled_at)))
+    rows = [
+        Result(
+            o.monitor_id,
+            o.scheduled_at,
+            o.started_at,
+            outcome.status,
+            outcome.response_time_ms,
+            outcome.status_code,
+            outcome.error[:200],
+            monitor.in_maintenance,
         )
+        for o, monitor, outcome in judged
+    ]
+    # A slot already recorded (a batch redelivered after its worker died past the commit)
+    # is not inserted again, and must not count again.
+    inserted = insert_missing(CheckResult, Result._fields, rows, unique=("monitor_id", "scheduled_at"))
+    results, changes, touched = [], [], {}
+    for (o, monitor, outcome), row in zip(judged, rows, strict=True):
+        if (o.monitor_id, o.scheduled_at) not in inserted:
+            continue
+        results.append(row)
         status, failures = next_status(
             status=monitor.status, failure_count=monitor.failure_count, retries=monitor.retries, result=outcome.status
         )
@@ -253,7 +255,6 @@ def record_observations(observations: list[Observation]) -> int:
         monitor.response_time = outcome.response_time_ms
         monitor.last_error = outcome.error[:500]
         touched[monitor.id] = monitor
-    bulk_insert(CheckResult, Result._fields, results)
     if changes:
         StatusChange.objects.bulk_create(changes)
         status_changes_recorded.send(sender=StatusChange, count=len(changes))
