@@ -1,6 +1,6 @@
 """StatusApp's check engine: runs one monitor check against a target and says UP, DEGRADED or DOWN.
 
-Plain Python + h11 + dnspython, no Django: the Celery tasks turn Monitor rows into CheckSpecs, run them on one
+Plain Python + httptools + dnspython, no Django: the Celery tasks turn Monitor rows into CheckSpecs, run them on one
 event loop with one EngineContext, and write the CheckResults back.
 
     async def run_batch(specs, context=EngineContext()):

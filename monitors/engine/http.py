@@ -13,14 +13,13 @@ import re
 import time
 from typing import Any
 
-import h11
 from yarl import URL
 
 from outbound import guard
 from outbound.errors import describe_oserror
 
 from .context import EngineContext
-from .http_client import Response, open_response
+from .http_client import InvalidRequest, InvalidResponse, Response, open_response
 from .types import CheckResult, CheckSpec, down, up_or_degraded
 
 __all__ = [
@@ -281,9 +280,9 @@ async def check_http(spec: CheckSpec, context: EngineContext) -> CheckResult:
         return down(exc.error, elapsed_ms, exc.status_code or status)
     except guard.AddressNotAllowed as exc:
         return down(f"address not allowed: {exc}", elapsed_ms, status)
-    except h11.LocalProtocolError:
-        return down("invalid request (a header or the method?)", elapsed_ms, status)
-    except h11.RemoteProtocolError:
+    except InvalidRequest as exc:
+        return down(f"{exc} in the monitor's request", elapsed_ms, status)
+    except InvalidResponse:
         return down("invalid HTTP response" if status is None else "invalid response body", elapsed_ms, status)
     except ConnectionResetError:
         return down("server disconnected" if status is None else "invalid response body", elapsed_ms, status)
