@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 
-from . import rollups, scheduler
+from . import rollups, scheduler, vacuum
 from .checking import run_check_batch
 
 # How long before its tick a batch is handed to a pool process: time to reach it and load
@@ -50,3 +50,8 @@ def finalize_rollups() -> int:
 @shared_task(ignore_result=True)
 def prune_check_results() -> int:
     return rollups.prune_check_results()
+
+
+@shared_task(ignore_result=True, expires=50)
+def vacuum_check_tables() -> bool:
+    return vacuum.vacuum_check_tables()

@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-due-monitors": {"task": "monitors.tasks.dispatch_due_monitors", "schedule": 1.0},
     "finalize-rollups": {"task": "monitors.tasks.finalize_rollups", "schedule": 300.0},
     "prune-check-results": {"task": "monitors.tasks.prune_check_results", "schedule": 3600.0},
+    "vacuum-check-tables": {"task": "monitors.tasks.vacuum_check_tables", "schedule": 60.0},
     "sweep-deliveries": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 1.0},
     "sweep-status-changes": {"task": "incidents.tasks.process_status_changes", "schedule": 60.0},
     "sync-maintenances": {"task": "incidents.tasks.sync_maintenances", "schedule": 1.0},
