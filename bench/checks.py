@@ -1,8 +1,9 @@
 """The check engine end to end, measured from the target's side: N http monitors checked by
 StatusApp run as `make run` runs it, against a loopback target that records every request.
 
-Usage: .venv/bin/python bench/checks.py [--monitors 10000] [--interval 30] [--warmup 30]
-           [--duration 90] [--layout run | --layout celery --workers 1 --concurrency 2]
+Usage: .venv/bin/python bench/checks.py [--monitors 10000] [--interval 30] [--warmup interval+30]
+           [--duration warmup+2*interval] [--fresh]
+           [--layout run | --layout celery --workers 1 --concurrency 2]
            [--ceiling [--step 1.25]] [--baseline-count 30000 (0: none)]
 
 Needs PostgreSQL and Redis on 127.0.0.1. DATABASE_URL (default .../statusapp_checks) is
@@ -20,8 +21,12 @@ are left out: with Redis the cache needs no table, and no page is asked for). `c
 only celery beat and --workers prefork workers of --concurrency processes (bench settings),
 to compare with.
 
-The monitors' first slots are spread on their grid from now + 5 s; once the processes say
-they are ready, --warmup seconds are left out, then the window runs to --duration. Every
+The monitors' first slots are spread on their grid from now + 5 s, and they are UP as if
+checked before: the figures are the steady state. With --fresh they start PENDING, so the
+first lap is a transition per monitor (a mass import's burst: StatusChanges, incident
+processing) and the window shows how the engine comes back on time after it. Once the
+processes say they are ready, --warmup seconds are left out (by default the first lap and
+half a minute), then the window runs to --duration (by default two more laps). Every
 figure comes from the target's lines whose arrival lies in the window, not from the
 engine's own timestamps:
   slots run      requests received / the grid slots due in the window (every monitor's,
@@ -43,8 +48,8 @@ Each run prints the command that made it and a row in the issue's table format:
   | N @ I s (rate/s) | slots run % | gap dev p50 / p95 / p99 | gaps > 250 ms | CPU µs/check |
 
 Then a raw aiohttp loop in one process does --baseline-count new-connection GETs against the
-same target (the engine's session settings: force_close, no DNS cache) as fast as it can;
-its checks/s and CPU per check are the floor to compare with.
+same target (force_close, no DNS cache: what the engine's checks were before they dropped
+aiohttp's client for their own exchange) as fast as it can, to compare with.
 
 --ceiling then steps N up by --step at the same interval until the gap deviation p99 passes
 250 ms or fewer than 99.9% of the slots run, and reports the largest N that stayed under.
@@ -102,9 +107,10 @@ PRODUCT_GROUPS = ("web", "worker", "beat", "launcher", "postgres", "redis")
 # --- the database ----------------------------------------------------------------------------
 
 
-def create_monitors(count: int, interval: int, url: str) -> str:
+def create_monitors(count: int, interval: int, url: str, *, fresh: bool) -> str:
     """Wipe the bench database's monitors, create `count` http monitors on their grid, each
-    with its own path on `url`'s host; returns their organization's id."""
+    with its own path on `url`'s host, UP as if checked before (`fresh`: PENDING, so each
+    first check is a transition); returns their organization's id."""
     from django.db import connection
 
     from accounts.models import Organization
@@ -112,7 +118,7 @@ def create_monitors(count: int, interval: int, url: str) -> str:
     with connection.cursor() as cursor:  # a database of its own: TRUNCATE beats a cascading delete
         cursor.execute("TRUNCATE monitors_monitor CASCADE")
     org, _ = Organization.objects.get_or_create(slug="bench-checks", defaults={"name": "Bench checks"})
-    create_http_monitors(org, count, interval, url + "/m/{monitor_id}")
+    create_http_monitors(org, count, interval, url + "/m/{monitor_id}", status="PENDING" if fresh else "UP")
     return org.id
 
 
@@ -234,7 +240,7 @@ def measure(args, monitors: int, base: str, record: Path, target_pid: int, tmp: 
 
     redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
-    organization_id = create_monitors(monitors, args.interval, base)
+    organization_id = create_monitors(monitors, args.interval, base, fresh=args.fresh)
     servers = server_pids()
     processes, roots = start_product(args, tmp)
     roots |= {"postgres": [servers["postgres"]], "redis": [servers["redis"]], "target": [target_pid]}
@@ -382,8 +388,13 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--monitors", type=int, default=10_000)
     parser.add_argument("--interval", type=int, default=30, help="seconds between checks of a monitor")
-    parser.add_argument("--warmup", type=int, default=30, help="seconds left out once the processes are ready")
-    parser.add_argument("--duration", type=int, default=90, help="seconds from ready to the window's end")
+    parser.add_argument(
+        "--warmup", type=int, help="seconds left out once the processes are ready (default: interval + 30)"
+    )
+    parser.add_argument(
+        "--duration", type=int, help="seconds from ready to the window's end (default: warm-up + 2 intervals)"
+    )
+    parser.add_argument("--fresh", action="store_true", help="monitors start PENDING: every first check a transition")
     parser.add_argument("--layout", choices=("run", "celery"), default="run", help="`make run`, or beat + workers")
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes (--layout celery)")
     parser.add_argument("--concurrency", type=int, default=2, help="-c of each worker (--layout celery)")
@@ -394,6 +405,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--raw-loop", help=argparse.SUPPRESS)  # the baseline's own process
     parser.add_argument("--raw-count", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.warmup = args.interval + 30 if args.warmup is None else args.warmup
+    args.duration = args.warmup + 2 * args.interval if args.duration is None else args.duration
     if args.duration <= args.warmup:
         parser.error("--duration must be longer than --warmup: the window is what lies between them")
     return args

@@ -212,10 +212,11 @@ def recorded_requests(record: Path) -> Iterator[tuple[float, str]]:
                 yield float(fields[0]) - float(fields[1]), fields[2]
 
 
-def create_http_monitors(organization, count: int, interval: int, url: str) -> datetime:
+def create_http_monitors(organization, count: int, interval: int, url: str, *, status: str = "PENDING") -> datetime:
     """`count` http monitors of `organization` against `url`, their first slots spread on their
     grid from now + 5 s; returns that start. "{monitor_id}" in `url` is replaced by each
-    monitor's id (a path of its own). Bulk-created: the product's service would take a
+    monitor's id (a path of its own). `status` UP: as if they had been checked before (their
+    next check changes nothing). Bulk-created: the product's service would take a
     transaction each."""
     from django.db import connection
 
@@ -237,6 +238,7 @@ def create_http_monitors(organization, count: int, interval: int, url: str) -> d
                 url=url.replace("{monitor_id}", monitor_id),
                 interval=interval,
                 timeout=10,
+                status=status,
                 next_check_at=first,
             )
         )
