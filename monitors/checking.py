@@ -1,9 +1,11 @@
 """Run a batch of claimed checks on one event loop and record what they saw.
 
-A batch is a list of (monitor id, scheduled slot). Each check waits for its own slot,
-so a batch claimed a moment early still starts every check on time. Results are
-written in one transaction: the raw results (one bulk insert), the monitors' new
-state, a StatusChange for every transition, and the hourly and daily rollups.
+A batch is a list of (monitor id, scheduled slot), delivered just before the start tick
+its slots share; each check still waits for its own start, so checks start on time
+however early the batch came. They run on the process's event loop, kept from batch to
+batch. Results are written in one transaction: the raw results (one insert), the
+monitors' new state, a StatusChange for every transition, and the hourly and daily
+rollups.
 """
 
 import asyncio

@@ -197,6 +197,30 @@ def test_a_check_waits_for_its_slot(target):
 
 
 @pytest.mark.django_db
+def test_a_batch_that_fails_takes_the_process_loop_down_and_the_next_gets_a_new_one(target, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from monitors import checking
+
+    monitor = MonitorFactory(url=target.url, timeout=5)
+    _run(monitor, NOW)
+    first_loop = checking._process_loop.loop
+
+    async def interrupted(spec, context):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(checking, "run_check", interrupted)
+    with pytest.raises(SoftTimeLimitExceeded):
+        _run(monitor, NOW + timedelta(seconds=60))
+    assert first_loop.is_closed() and checking._process_loop is None
+
+    monkeypatch.undo()
+    _run(monitor, NOW + timedelta(seconds=120))
+    assert checking._process_loop.loop is not first_loop and not checking._process_loop.loop.is_closed()
+    assert CheckResult.objects.filter(monitor=monitor).count() == 2  # the interrupted batch recorded nothing
+
+
+@pytest.mark.django_db
 def test_a_paused_monitor_is_not_checked(target):
     monitor = MonitorFactory(url=target.url, status=PAUSED)
     _run(monitor, NOW)
