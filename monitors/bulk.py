@@ -31,15 +31,15 @@ def _prepare(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
     return columns, prepared, [quote(c.column) for c in columns], unnest
 
 
-def _execute_bound(sql: str, params: list) -> list[tuple]:
-    """PostgreSQL: `params` sent apart from `sql` (binary arrays: the `%b` placeholders), on
-    a psycopg server-binding cursor of Django's connection (so inside its transaction),
-    errors translated as Django's would be; returns what it RETURNs."""
+def _execute_bound(sql: str, prepared: Sequence[Sequence]) -> list[tuple]:
+    """PostgreSQL: the rows' columns sent as arrays apart from `sql` (binary: the `%b`
+    placeholders), on a psycopg server-binding cursor of Django's connection (so inside its
+    transaction), errors translated as Django's would be; returns what it RETURNs."""
     import psycopg  # PostgreSQL only
 
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [list(column) for column in zip(*prepared, strict=True)])
         return cursor.fetchall() if cursor.description else []
 
 
@@ -51,7 +51,7 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence
     insert = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names)})"
     if connection.vendor == "postgresql":
         sql = f"{insert} SELECT * FROM unnest({unnest}) {suffix}"  # noqa: S608 (names from the model)
-        _execute_bound(sql, [list(c) for c in zip(*prepared, strict=True)])
+        _execute_bound(sql, prepared)
         return
     with connection.cursor() as cursor:
         sql = f"{insert} VALUES ({', '.join(['%s'] * len(columns))}) {suffix}"  # noqa: S608
@@ -72,7 +72,7 @@ def insert_missing(
     conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
     if connection.vendor == "postgresql":
         sql = f"{insert} SELECT * FROM unnest({unnest}) {conflict} RETURNING {', '.join(keys)}"  # noqa: S608
-        return set(_execute_bound(sql, [list(c) for c in zip(*prepared, strict=True)]))
+        return set(_execute_bound(sql, prepared))
     positions = [fields.index(name) for name in unique]
     inserted = set()
     with connection.cursor() as cursor:
@@ -93,7 +93,7 @@ def bulk_set(model: type[models.Model], fields: Sequence[str], rows: Sequence[Se
     assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
     if connection.vendor == "postgresql":
         sql = f"UPDATE {table} SET {assignments} FROM unnest({unnest}) AS v ({', '.join(names)}) WHERE {table}.{pk} = v.{pk}"  # noqa: S608, E501
-        _execute_bound(sql, [list(c) for c in zip(*prepared, strict=True)])
+        _execute_bound(sql, prepared)
         return
     with connection.cursor() as cursor:
         row_sql = f"({', '.join(['%s'] * len(columns))})"

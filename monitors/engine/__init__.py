@@ -3,8 +3,8 @@
 Plain Python + httptools + dnspython, no Django: the Celery tasks turn Monitor rows into CheckSpecs, run them on one
 event loop with one EngineContext, and write the CheckResults back.
 
-    async def run_batch(specs, context=EngineContext()):
-        return await asyncio.gather(*(run_check(spec, context) for spec in specs))
+    context = EngineContext()  # once per process
+    results = await asyncio.gather(*(run_check(spec, context) for spec in specs))
 """
 
 from __future__ import annotations
