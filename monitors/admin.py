@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CheckResult, Monitor, Rollup, StatusChange
+from .models import CheckResult, Monitor, Region, Rollup, StatusChange
 
 
 @admin.register(Monitor)
@@ -41,3 +41,9 @@ class RollupAdmin(admin.ModelAdmin):
     list_select_related = ["monitor"]
     raw_id_fields = ["monitor"]
     show_full_result_count = False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_report_at"]
+    search_fields = ["name"]

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from accounts import generation
 from accounts.encryption import Undecryptable
 
+from . import regions
 from .bulk import bulk_insert, bulk_set, insert_missing
 from .engine import CheckResult as Outcome
 from .engine import CheckSpec, EngineContext, run_check
@@ -48,15 +49,22 @@ class Observation:
 UNDECRYPTABLE_ERROR = "stored password cannot be decrypted: was STATUSAPP_ENCRYPTION_KEY changed?"
 
 
-def build_spec(monitor: Monitor | SimpleNamespace) -> CheckSpec:
-    """What the engine needs to check `monitor`. Its password reads decrypted from the database
-    (an EncryptedTextField): the engine sends it and never shows it."""
+# Sent with every HTTP check: a target can tell (and answer) the regions apart.
+REGION_HEADER = "X-StatusApp-Region"
+
+
+def build_spec(monitor: Monitor | SimpleNamespace, region: str | None = None) -> CheckSpec:
+    """What the engine needs to check `monitor` from `region` (this worker's by default). Its
+    password reads decrypted from the database (an EncryptedTextField): the engine sends it
+    and never shows it."""
+    headers = [(str(k), str(v)) for k, v in (monitor.request_headers or {}).items()]
+    headers = [(k, v) for k, v in headers if k.lower() != REGION_HEADER.lower()]
     return CheckSpec(
         type=monitor.type,
         timeout=float(monitor.timeout),
         url=monitor.url,
         method=monitor.method,
-        headers=tuple((str(k), str(v)) for k, v in (monitor.request_headers or {}).items()),
+        headers=(*headers, (REGION_HEADER, region or settings.STATUSAPP_REGION)),
         body=monitor.request_body,
         expected_status_codes=monitor.expected_status_codes,
         follow_redirects=monitor.follow_redirects,
@@ -156,14 +164,15 @@ CHECK_FIELDS = (
     *("degraded_threshold", "username", "password", "database", "tls", "service", "ping_count"),
 )
 RECORD_FIELDS = (
-    *("id", "organization_id", "status", "failure_count", "retries", "in_maintenance"),
+    *("id", "organization_id", "type", "status", "failure_count", "retries", "in_maintenance"),
     *("retry_interval", "next_check_at", "acknowledged_at", "acknowledged_by"),
+    *("regions", "confirmations", "judged_slot"),
 )
 HEARTBEAT_FIELDS = ("interval", "grace", "last_ping_at", "last_ping_kind")
 # What recording a result writes back to the monitor.
 _WRITTEN_FIELDS = (
     *("status", "failure_count", "last_check_at", "response_time", "last_error", "next_check_at"),
-    *("acknowledged_at", "acknowledged_by"),
+    *("acknowledged_at", "acknowledged_by", "judged_slot"),
 )
 
 
@@ -175,8 +184,10 @@ def load(ids: Iterable[str], fields: Sequence[str], *, lock: bool = False) -> di
     return {row["id"]: SimpleNamespace(**row) for row in rows.values(*fields)}
 
 
-def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
-    """Check each (monitor, slot) at its slot; returns how many results were recorded."""
+def run_check_batch(slots: list[tuple[str, datetime]], region: str | None = None) -> int:
+    """Check each (monitor, slot) at its slot from `region` (this worker's by default); returns
+    how many results were recorded."""
+    region = region or settings.STATUSAPP_REGION
     monitors = load([monitor_id for monitor_id, _ in slots], CHECK_FIELDS)
     jobs, observations = [], []
     for monitor_id, slot in slots:
@@ -190,20 +201,23 @@ def run_check_batch(slots: list[tuple[str, datetime]]) -> int:
             outcome = Outcome(status=DOWN, response_time_ms=None, error=UNDECRYPTABLE_ERROR)
             observations.append(Observation(monitor_id, slot, slot, outcome))
             continue
-        jobs.append((monitor_id, slot, build_spec(monitor)))
+        jobs.append((monitor_id, slot, build_spec(monitor, region)))
     if jobs:
         observations.extend(run_jobs(jobs))
-    return record_observations(observations)
+    return record_observations(observations, region)
 
 
 @transaction.atomic
-def record_observations(observations: list[Observation]) -> int:
+def record_observations(observations: list[Observation], region: str | None = None) -> int:
+    """Record what `region` (this worker's own by default) saw, and judge each slot whose
+    regions now agree: its monitor's status, StatusChanges and rollups follow the verdict."""
     if not observations:
         return 0
+    region = region or settings.STATUSAPP_REGION
     ids = {o.monitor_id for o in observations}
-    # Locked: serializes with a redelivered copy of this batch and with pause/resume.
-    # A heartbeat is judged here, from the locked row: a ping that arrived while the
-    # batch's other checks ran must count.
+    # Locked: serializes with a redelivered copy of this batch, with the other regions'
+    # batches of the same slots, and with pause/resume. A heartbeat is judged here, from
+    # the locked row: a ping that arrived while the batch's other checks ran must count.
     monitors = load(ids, (*RECORD_FIELDS, *HEARTBEAT_FIELDS), lock=True)
     judged = []
     for o in sorted(observations, key=lambda o: o.scheduled_at):
@@ -214,6 +228,7 @@ def record_observations(observations: list[Observation]) -> int:
         Result(
             o.monitor_id,
             o.scheduled_at,
+            region,
             o.started_at,
             outcome.status,
             outcome.response_time_ms,
@@ -225,12 +240,32 @@ def record_observations(observations: list[Observation]) -> int:
     ]
     # A slot already recorded (a batch redelivered after its worker died past the commit)
     # is not inserted again, and must not count again.
-    inserted = insert_missing(CheckResult, Result._fields, rows, unique=("monitor_id", "scheduled_at"))
+    inserted = insert_missing(CheckResult, Result._fields, rows, unique=("monitor_id", "scheduled_at", "region"))
+    new = [(o, m, outcome) for o, m, outcome in judged if (o.monitor_id, o.scheduled_at, region) in inserted]
+    _judge(new, region)
+    return len(new)
+
+
+def _judge(new: list[tuple[Observation, SimpleNamespace, Outcome]], region: str) -> None:
+    """Apply the verdict of each slot that the `new` results decide, once per slot."""
+    others = _other_regions_outcomes([o for o, monitor, _ in new if len(_regions_of(monitor, region)) > 1], region)
+    alive = {*regions.alive(), region} if others is not None else {region}
     results, changes, touched = [], [], {}
-    for (o, monitor, outcome), row in zip(judged, rows, strict=True):
-        if (o.monitor_id, o.scheduled_at) not in inserted:
+    for o, monitor, seen in new:
+        if monitor.judged_slot is not None and o.scheduled_at <= monitor.judged_slot:
+            continue  # decided by the regions that reported before this one
+        expected = _regions_of(monitor, region)
+        seen_by = {**others.get((o.monitor_id, o.scheduled_at), {}), region: seen} if others else {region: seen}
+        outcome = seen if len(expected) == 1 else regions.verdict(seen_by, expected, alive, monitor.confirmations)
+        if outcome is None:
             continue
-        results.append(row)
+        monitor.judged_slot = o.scheduled_at
+        results.append(
+            Result(
+                *(o.monitor_id, o.scheduled_at, region, o.started_at, outcome.status, outcome.response_time_ms),
+                *(outcome.status_code, outcome.error[:200], monitor.in_maintenance),
+            )
+        )
         status, failures = next_status(
             status=monitor.status, failure_count=monitor.failure_count, retries=monitor.retries, result=outcome.status
         )
@@ -269,7 +304,30 @@ def record_observations(observations: list[Observation]) -> int:
     )
     add_to_rollups(results)
     generation.bump({m.organization_id for m in touched.values()})
-    return len(results)
+
+
+def _regions_of(monitor: SimpleNamespace, region: str) -> list[str]:
+    """The regions whose results judge a monitor's slots: a heartbeat's one region (it is
+    judged from its pings), else the monitor's."""
+    return [region] if monitor.type == HEARTBEAT else regions.of_monitor(monitor.regions)
+
+
+def _other_regions_outcomes(
+    observations: list[Observation], region: str
+) -> dict[tuple[str, datetime], dict[str, Outcome]] | None:
+    """What the other regions saw of these slots, by (monitor id, slot) and region; None
+    when there are none to read (one region)."""
+    if not observations:
+        return None
+    seen: dict[tuple[str, datetime], dict[str, Outcome]] = defaultdict(dict)
+    rows = CheckResult.objects.filter(
+        monitor_id__in={o.monitor_id for o in observations}, scheduled_at__in={o.scheduled_at for o in observations}
+    ).exclude(region=region)
+    for monitor_id, slot, other, status, response_time, status_code, error in rows.values_list(
+        "monitor_id", "scheduled_at", "region", "status", "response_time", "status_code", "error"
+    ):
+        seen[(monitor_id, slot)][other] = Outcome(status, response_time, error, status_code)
+    return seen
 
 
 # A CheckResult row as a plain tuple (hundreds a second: model instances and
@@ -277,6 +335,7 @@ def record_observations(observations: list[Observation]) -> int:
 class Result(NamedTuple):
     monitor_id: str
     scheduled_at: datetime
+    region: str
     started_at: datetime
     status: str
     response_time: int | None

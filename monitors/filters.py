@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from statusapp.api.filters import ChoiceFilter, FilterSet, SearchFilter
 
 from .api.serializers import CHECK_RESULT_STATUSES
@@ -29,4 +31,8 @@ class CheckResultFilterSet(FilterSet):
     status = ChoiceFilter(
         choices=[(status.value, status.label) for status in CHECK_RESULT_STATUSES],
         help_text="Only checks with this result.",
+    )
+    region = ChoiceFilter(
+        choices=lambda: [(region, region) for region in settings.STATUSAPP_REGIONS],
+        help_text="Only checks run from this region (one of the server's STATUSAPP_REGIONS).",
     )

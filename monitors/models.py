@@ -96,6 +96,14 @@ class Monitor(models.Model):
     # Seconds between the confirming re-checks of a failing monitor; None: the interval.
     retry_interval = models.PositiveIntegerField(null=True, blank=True)
 
+    # The regions (settings.STATUSAPP_REGIONS) it is checked from, [] for all; how many of
+    # them must see a slot fail for that slot to count as a failure (None: a majority).
+    regions = models.JSONField(default=list, blank=True)
+    confirmations = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The latest slot whose regions' results were judged: a slot counts once, when the
+    # first of its regions' results decides it.
+    judged_slot = models.DateTimeField(null=True, blank=True, editable=False)
+
     # Alerting (acted on by alerts/, which sits above this app). Alert channel ids (`ach_…`)
     # that cover this monitor besides those covering all monitors.
     alert_channels = models.JSONField(default=list, blank=True)
@@ -139,12 +147,14 @@ class Monitor(models.Model):
 
 
 class CheckResult(models.Model):
-    """What one check saw. Unique per (monitor, scheduled slot), so a re-run of a
-    batch cannot count a slot twice."""
+    """What one check saw from one region. Unique per (monitor, scheduled slot, region), so
+    a re-run of a batch cannot count a slot twice."""
 
     # Indexed by unique_check_slot, which starts with it: one index fewer to write per check.
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results", db_index=False)
     scheduled_at = models.DateTimeField()
+    # The region whose worker ran it ("" for results recorded before regions were).
+    region = models.CharField(max_length=32, blank=True)
     started_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Monitor.Status.choices)
     response_time = models.PositiveIntegerField(null=True, blank=True, help_text="milliseconds")
@@ -153,11 +163,24 @@ class CheckResult(models.Model):
     in_maintenance = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["monitor", "scheduled_at"], name="unique_check_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "scheduled_at", "region"], name="unique_check_slot_region")
+        ]
         indexes = [models.Index(fields=["scheduled_at"])]
 
     def __str__(self) -> str:
         return f"{self.monitor_id} @ {self.scheduled_at:%Y-%m-%d %H:%M:%S}: {self.status}"
+
+
+class Region(models.Model):
+    """A region's latest sign of life: its workers answer a report task on the region's
+    queue every second (monitors.regions)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_report_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StatusChange(models.Model):

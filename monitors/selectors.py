@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncMinute
 from django.utils import timezone
 
+from . import regions
 from .models import CheckResult, Monitor, Rollup
 
 WINDOWS: dict[str, tuple[str, timedelta]] = {
@@ -130,6 +131,51 @@ def monitor_uptime_summary(monitor: Monitor | str, now: datetime | None = None) 
             "p95_response_time": _ratio(totals[f"p95_sum_{n}"], totals[f"p95_weight_{n}"]),
         }
     return summary
+
+
+# Per-region figures come from the raw results: windows within their retention.
+REGION_WINDOWS: dict[str, timedelta] = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
+
+
+def region_uptime(monitor: Monitor, now: datetime | None = None) -> list[dict]:
+    """What each of the monitor's regions saw, in one query over its raw results:
+    `[{"region", "windows": {"24h": {"uptime", "checks", "down", "average_response_time"}, "7d": …}}]`,
+    in the monitor's region order."""
+    now = now or timezone.now()
+    checked_from = regions.of_monitor(monitor.regions)
+    aggregates = {}
+    for window, length in REGION_WINDOWS.items():
+        in_window = Q(scheduled_at__gt=now - length)
+        aggregates[f"checks_{window}"] = Count("id", filter=in_window)
+        aggregates[f"successful_{window}"] = Count("id", filter=in_window & Q(status__in=SUCCESSFUL))
+        measured = in_window & Q(status__in=SUCCESSFUL, response_time__isnull=False)
+        aggregates[f"time_sum_{window}"] = Sum("response_time", filter=measured)
+        aggregates[f"time_count_{window}"] = Count("id", filter=measured)
+    longest = max(REGION_WINDOWS.values())
+    rows = (
+        CheckResult.objects.filter(
+            monitor=monitor, region__in=checked_from, in_maintenance=False, scheduled_at__gt=now - longest
+        )
+        .filter(scheduled_at__lte=now)
+        .values("region")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    totals = {row["region"]: row for row in rows}
+    figures = []
+    for region in checked_from:
+        row = totals.get(region, {})
+        windows = {}
+        for window in REGION_WINDOWS:
+            checks, successful = row.get(f"checks_{window}", 0), row.get(f"successful_{window}", 0)
+            windows[window] = {
+                "uptime": uptime_percent(successful, checks),
+                "checks": checks,
+                "down": checks - successful,
+                "average_response_time": _ratio(row.get(f"time_sum_{window}"), row.get(f"time_count_{window}")),
+            }
+        figures.append({"region": region, "windows": windows})
+    return figures
 
 
 def _ratio(total: int | None, count: int | None) -> int | None:

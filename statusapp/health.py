@@ -1,10 +1,15 @@
-"""`/healthz`: 200 when the database and the broker answer, 503 otherwise."""
+"""`/healthz`: 200 when the database and the broker answer, 503 otherwise; and which
+check regions are alive (a silent region does not make this process unhealthy: the
+other regions go on checking without it)."""
 
 import logging
 
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+
+from monitors import regions
+from statusapp.api.fields import isoformat
 
 from .celery import app as celery_app
 
@@ -36,4 +41,12 @@ def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    if checks["database"]:
+        body["regions"] = {
+            region["name"]: {
+                "status": "ok" if region["alive"] else "silent",
+                "lastReportAt": isoformat(region["last_report_at"]),
+            }
+            for region in regions.health()
+        }
     return JsonResponse(body, status=200 if healthy else 503)

@@ -1,6 +1,7 @@
 """StatusApp settings: one module, read from the environment through strict helpers."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -320,6 +321,20 @@ CHECK_DISPATCH_LIMIT = env_int("STATUSAPP_CHECK_DISPATCH_LIMIT", 20_000)
 CHECK_BATCH_SIZE = env_int("STATUSAPP_CHECK_BATCH_SIZE", 250)
 CHECK_BATCH_TIME_LIMIT = 300 + 30  # the longest timeout plus the lookahead and the write
 CHECK_RESULT_RETENTION_DAYS = env_int("STATUSAPP_CHECK_RETENTION_DAYS", 14)
+
+# Regions the checks run from: every worker serves one (STATUSAPP_REGION, the first listed
+# unless set) and takes its batches from the Celery queue `checks.<region>`. A region none
+# of whose workers has reported for REGION_SILENT_AFTER seconds is left out of the quorum.
+STATUSAPP_REGIONS = env_list("STATUSAPP_REGIONS", ["default"])
+STATUSAPP_REGION = env_str("STATUSAPP_REGION", STATUSAPP_REGIONS[0] if STATUSAPP_REGIONS else "")
+REGION_SILENT_AFTER = env_int("STATUSAPP_REGION_SILENT_AFTER", 30)
+_REGION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+if not STATUSAPP_REGIONS or not all(_REGION_NAME.fullmatch(name) for name in STATUSAPP_REGIONS):
+    raise ImproperlyConfigured("STATUSAPP_REGIONS must list region names of lowercase letters, digits and dashes")
+if len(set(STATUSAPP_REGIONS)) != len(STATUSAPP_REGIONS):
+    raise ImproperlyConfigured("STATUSAPP_REGIONS lists a region twice")
+if STATUSAPP_REGION not in STATUSAPP_REGIONS:
+    raise ImproperlyConfigured(f"STATUSAPP_REGION {STATUSAPP_REGION!r} is not one of STATUSAPP_REGIONS")
 
 # Webhooks: a request's wall-clock limit (seconds); the waits before each retry
 # (Svix's schedule); how many requests one endpoint may have in flight; how long an

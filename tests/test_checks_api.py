@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 HOUR_PERIOD, DAY_PERIOD = Rollup.Period.HOUR, Rollup.Period.DAY
 UP, DEGRADED, DOWN = Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.DOWN
-CHECK_KEYS = {"scheduledAt", "startedAt", "status", "responseTime", "statusCode", "error", "inMaintenance"}
+CHECK_KEYS = {"scheduledAt", "region", "startedAt", "status", "responseTime", "statusCode", "error", "inMaintenance"}
 WINDOW_KEYS = {"uptime", "checks", "down", "averageResponseTime", "p95ResponseTime"}
 BASE = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -80,6 +80,7 @@ def test_check_representation(admin, monitor):
     assert set(newest) == CHECK_KEYS
     assert newest == {
         "scheduledAt": "2026-03-10T08:24:00Z",
+        "region": "",  # recorded without one, as before regions were
         "startedAt": "2026-03-10T08:24:00Z",
         "status": "UP",
         "responseTime": 124,
@@ -92,6 +93,7 @@ def test_check_representation(admin, monitor):
     assert degraded["inMaintenance"] is False
     assert down == {
         "scheduledAt": "2026-03-10T08:00:00Z",
+        "region": "",
         "startedAt": "2026-03-10T08:00:00Z",
         "status": "DOWN",
         "responseTime": None,
@@ -191,7 +193,7 @@ def test_uptime_shape_and_values(admin, monitor):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"monitorId", "windows"}
+    assert set(body) == {"monitorId", "windows", "regions"}
     assert body["monitorId"] == monitor.id
     assert list(body["windows"]) == ["24h", "7d", "30d", "90d"]
     assert all(set(window) == WINDOW_KEYS for window in body["windows"].values())
@@ -228,7 +230,12 @@ def test_uptime_shape_and_values(admin, monitor):
 def test_uptime_of_a_monitor_without_checks(reader, monitor):
     body = reader.get(f"/api/monitors/{monitor.id}/uptime").json()
     empty = {"uptime": None, "checks": 0, "down": 0, "averageResponseTime": None, "p95ResponseTime": None}
-    assert body == {"monitorId": monitor.id, "windows": {"24h": empty, "7d": empty, "30d": empty, "90d": empty}}
+    region_empty = {"uptime": None, "checks": 0, "down": 0, "averageResponseTime": None}
+    assert body == {
+        "monitorId": monitor.id,
+        "windows": {"24h": empty, "7d": empty, "30d": empty, "90d": empty},
+        "regions": [{"region": "default", "windows": {"24h": region_empty, "7d": region_empty}}],
+    }
 
 
 # --- "uptime" on the monitor ------------------------------------------------------------------
@@ -318,14 +325,14 @@ def test_checks_queries_do_not_grow_with_results(steady_request_plumbing, admin,
     assert_constant(few, many, PER_REQUEST + 2)
 
 
-def test_uptime_is_two_queries_after_the_request_plumbing(steady_request_plumbing, admin, monitor):
+def test_uptime_is_three_queries_after_the_request_plumbing(steady_request_plumbing, admin, monitor):
     add_rollups(monitor.organization)
     admin.get("/api/monitors")  # warm-up
     queries = []
     for _ in range(2):
         queries = measure(admin, f"/api/monitors/{monitor.id}/uptime")
     # API key, rate-limit update, the monitor, every window's rollup sums
-    assert len(queries) == PER_REQUEST + 2, show(queries)
+    assert len(queries) == PER_REQUEST + 3, show(queries)  # the monitor, its rollups, its raw results by region
 
 
 def test_list_and_detail_uptime_match_the_rollup_selector(admin):

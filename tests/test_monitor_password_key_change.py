@@ -86,7 +86,7 @@ def run_due_checks() -> int:
     now = timezone.now()
     Monitor.objects.update(next_check_at=now)
     claimed = scheduler.claim_due_monitors(now=now, lookahead=timedelta(0), limit=100)
-    [(_, batch)] = scheduler.batches_by_start(claimed, 100)  # every slot is `now`: one tick
+    [(_, _, batch)] = scheduler.batches(claimed, set(), 100)  # every slot is `now`: one tick
     return tasks.run_checks([[monitor_id, slot.isoformat()] for monitor_id, slot in batch])
 
 

@@ -43,9 +43,9 @@ def on_grid(**fields) -> Monitor:
 def tick(monitor: Monitor, now: datetime) -> list[datetime]:
     """What beat and a worker do at `now`: claim what is due and check it. The slots checked."""
     claimed = claim_due_monitors(now=now, lookahead=timedelta(0), limit=10)
-    run_check_batch(claimed)
+    run_check_batch([(c.monitor_id, c.slot) for c in claimed])
     monitor.refresh_from_db()
-    return [slot for _, slot in claimed]
+    return [c.slot for c in claimed]
 
 
 def checked_slots(monitor: Monitor) -> list[datetime]:

@@ -2,12 +2,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitors import tasks
+from monitors import scheduler, tasks
 from monitors.checking import Observation, record_observations, run_check_batch
 from monitors.engine import CheckResult as Outcome
 from monitors.models import CheckResult, Monitor, Rollup, StatusChange
 from monitors.schedule import START_TICK, following_slot, offset_ms, slot_at_or_after, start_time
-from monitors.scheduler import batches_by_start, claim_due_monitors
+from monitors.scheduler import Claimed, claim_due_monitors
 from monitors.state import next_status
 
 from .factories import MonitorFactory
@@ -100,7 +100,7 @@ def test_claim_takes_due_active_monitors_once_and_advances_them_on_the_grid():
     later = MonitorFactory(next_check_at=now + timedelta(seconds=30), interval=60)
     paused = MonitorFactory(next_check_at=now - timedelta(seconds=1), status=PAUSED)
 
-    claimed = dict(claim_due_monitors(now=now, lookahead=timedelta(seconds=2), limit=100))
+    claimed = {c.monitor_id: c.slot for c in claim_due_monitors(now=now, lookahead=timedelta(seconds=2), limit=100)}
 
     assert set(claimed) == {due.id, soon.id}
     assert claimed[soon.id] == soon.next_check_at
@@ -119,15 +119,16 @@ def test_claim_takes_due_active_monitors_once_and_advances_them_on_the_grid():
 def test_claim_respects_its_limit_and_takes_the_most_overdue_first():
     monitors = [MonitorFactory(next_check_at=NOW - timedelta(seconds=n)) for n in range(5)]
     claimed = claim_due_monitors(now=NOW, lookahead=timedelta(0), limit=2)
-    assert [monitor_id for monitor_id, _ in claimed] == [monitors[4].id, monitors[3].id]
+    assert [c.monitor_id for c in claimed] == [monitors[4].id, monitors[3].id]
 
 
 def test_claimed_slots_are_batched_by_the_tick_they_start_on_and_split_at_the_batch_size():
     base = NOW.timestamp()
     at = [datetime.fromtimestamp(base + ms / 1000, UTC) for ms in (0, 1, 99, 100, 101, 350, 120, 130)]
-    claimed = [(f"mon_{i}", slot) for i, slot in enumerate(at)]
-    batches = batches_by_start(claimed, 2)
-    assert [(round(start - base, 3), [m for m, _ in batch]) for start, batch in batches] == [
+    claimed = [Claimed(f"mon_{i}", slot, "http", []) for i, slot in enumerate(at)]
+    batches = scheduler.batches(claimed, set(), 2)
+    assert {region for _, region, _ in batches} == {"default"}
+    assert [(round(start - base, 3), [m for m, _ in batch]) for start, _, batch in batches] == [
         (0.0, ["mon_0"]),
         (0.1, ["mon_1", "mon_2"]),  # 1 ms and 99 ms both start on the 100 ms tick
         (0.1, ["mon_3"]),
@@ -135,7 +136,7 @@ def test_claimed_slots_are_batched_by_the_tick_they_start_on_and_split_at_the_ba
         (0.2, ["mon_7"]),
         (0.4, ["mon_5"]),
     ]
-    assert all(start == start_time(slot) for start, batch in batches for _, slot in batch)
+    assert all(start == start_time(slot) for start, _, batch in batches for _, slot in batch)
     assert start_time(at[2]) - at[2].timestamp() < START_TICK
 
 
@@ -145,10 +146,13 @@ def test_dispatch_hands_each_batch_to_the_broker_to_deliver_just_before_its_tick
     now = datetime.now(UTC)
     first, second = (MonitorFactory(next_check_at=now + timedelta(milliseconds=ms)) for ms in (300, 1300))
     sent = []
-    monkeypatch.setattr(tasks.run_checks, "apply_async", lambda args, eta: sent.append((args[0], eta)))
+    monkeypatch.setattr(
+        tasks.run_checks, "apply_async", lambda args, queue, eta, expires: sent.append((args[0], queue, eta))
+    )
     assert tasks.dispatch_due_monitors() == 2
-    assert [[monitor_id for monitor_id, _ in batch] for batch, _ in sent] == [[first.id], [second.id]]
-    for (batch, eta), monitor in zip(sent, (first, second), strict=True):
+    assert [[monitor_id for monitor_id, _ in batch] for batch, _, _ in sent] == [[first.id], [second.id]]
+    assert {queue for _, queue, _ in sent} == {"checks.default"}
+    for (batch, _, eta), monitor in zip(sent, (first, second), strict=True):
         assert eta.timestamp() == pytest.approx(start_time(monitor.next_check_at) - tasks.HANDOFF.total_seconds())
         assert batch == [[monitor.id, monitor.next_check_at.isoformat()]]
 

@@ -259,7 +259,12 @@ def test_live_unknown_static_file_is_404(static_server):
 def test_healthz_ok(db, client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "regions": {"default": {"status": "silent", "lastReportAt": None}},  # no worker has reported here
+    }
 
 
 def test_healthz_503_when_the_database_is_down(db, client, monkeypatch):

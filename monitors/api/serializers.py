@@ -82,7 +82,8 @@ REPRESENTATION_COLUMNS = (
     "json_expected", "ssl_degraded_days", "ssl_down_days", "host", "port", "record_type",
     "expected_values", "resolver", "username", "password", "database", "tls", "service", "ping_count",
     "ping_token", "badge_token", "grace", "interval", "timeout", "retries",
-    "degraded_threshold", "retry_interval", "alert_channels", "reminder_interval", "escalation",
+    "degraded_threshold", "retry_interval", "regions", "confirmations", "alert_channels", "reminder_interval",
+    "escalation",
     "acknowledged_at", "acknowledged_by", "last_check_at", "response_time", "last_error", "created_at",
     "updated_at",
 )  # fmt: skip
@@ -98,6 +99,7 @@ MAX_ALERT_CHANNELS = 50
 MAX_ESCALATION_STEPS = 5
 MAX_STEP_CHANNELS = 20
 MAX_DEPENDENCIES = 50
+MAX_REGIONS = 50
 WEEK_MINUTES = 7 * 24 * 60
 
 
@@ -327,6 +329,20 @@ class MonitorSerializer(StrictSerializer):
         required=False,
         help_text="Seconds between the re-checks confirming a failure (see retries); null: the interval.",
     )
+    regions = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        max_length=MAX_REGIONS,
+        required=False,
+        help_text="The regions it is checked from, of the server's STATUSAPP_REGIONS; empty: all of them.",
+    )
+    confirmations = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_REGIONS,
+        allow_null=True,
+        required=False,
+        help_text="How many of its regions must see a check fail in the same slot for it to count as "
+        "failed; null: a majority. Silent regions are left out: the quorum shrinks to the regions reporting.",
+    )
     alertChannels = UniqueIdListField(
         source="alert_channels",
         max_length=MAX_ALERT_CHANNELS,
@@ -420,10 +436,24 @@ class MonitorSerializer(StrictSerializer):
             errors["timeout"] = [f"Must be below the interval ({interval} s)."]
         if (current("sslDownDays") or 0) > (current("sslDegradedDays") or 0):
             errors["sslDownDays"] = ["Must not exceed sslDegradedDays."]
+        errors.update(self._region_errors(current("regions") or [], current("confirmations")))
         errors.update(self._alerting_errors(attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    @staticmethod
+    def _region_errors(named: list[str], confirmations: int | None) -> dict[str, list[str]]:
+        unknown = [name for name in named if name not in settings.STATUSAPP_REGIONS]
+        if unknown:
+            known = ", ".join(settings.STATUSAPP_REGIONS)
+            return {"regions": [f"Unknown region: {', '.join(unknown[:5])}. This server's regions: {known}."]}
+        if len(set(named)) != len(named):
+            return {"regions": ["Names a region twice."]}
+        checked_from = len(named) or len(settings.STATUSAPP_REGIONS)
+        if confirmations is not None and confirmations > checked_from:
+            return {"confirmations": [f"Must not exceed the number of regions it is checked from ({checked_from})."]}
+        return {}
 
     def _alerting_errors(self, attrs: dict) -> dict[str, list[str]]:
         errors = {}
@@ -501,6 +531,8 @@ class MonitorSerializer(StrictSerializer):
         data["retries"] = monitor.retries
         data["degradedThreshold"] = monitor.degraded_threshold
         data["retryInterval"] = monitor.retry_interval
+        data["regions"] = monitor.regions
+        data["confirmations"] = monitor.confirmations
         data["alertChannels"] = monitor.alert_channels
         data["reminderInterval"] = monitor.reminder_interval
         data["escalation"] = monitor.escalation
@@ -540,7 +572,7 @@ class MonitorSerializer(StrictSerializer):
 
 # The columns CheckResultSerializer reads: the list fetches just these, as named rows.
 CHECK_RESULT_COLUMNS = (
-    "scheduled_at", "started_at", "status", "response_time", "status_code", "error", "in_maintenance",
+    "scheduled_at", "region", "started_at", "status", "response_time", "status_code", "error", "in_maintenance",
 )  # fmt: skip
 CHECK_RESULT_STATUSES = [Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.DOWN]
 
@@ -549,6 +581,9 @@ class CheckResultSerializer(serializers.Serializer):
     """One raw check result (read-only)."""
 
     scheduledAt = serializers.DateTimeField(source="scheduled_at", read_only=True, help_text="The check's slot.")
+    region = serializers.CharField(
+        read_only=True, help_text="The region it ran from; empty for checks recorded before regions were."
+    )
     startedAt = serializers.DateTimeField(source="started_at", read_only=True)
     status = serializers.ChoiceField(choices=CHECK_RESULT_STATUSES, read_only=True)
     responseTime = serializers.IntegerField(
@@ -566,6 +601,7 @@ class CheckResultSerializer(serializers.Serializer):
         # `result` is a CheckResult or a row of CHECK_RESULT_COLUMNS.
         return {
             "scheduledAt": isoformat(result.scheduled_at),
+            "region": result.region,
             "startedAt": isoformat(result.started_at),
             "status": result.status,
             "responseTime": result.response_time,
@@ -600,6 +636,34 @@ UptimeWindowsSerializer = type(
 )
 
 
+class RegionUptimeWindowSerializer(serializers.Serializer):
+    uptime = serializers.FloatField(allow_null=True, help_text="As the monitor's, over this region's checks.")
+    checks = serializers.IntegerField(help_text="This region's checks in the window, maintenance left out.")
+    down = serializers.IntegerField(help_text="Of them, those that failed.")
+    averageResponseTime = serializers.IntegerField(
+        source="average_response_time", allow_null=True, help_text="milliseconds, over successful checks"
+    )
+
+
+# Per region, the windows the raw results are kept for (CHECK_RESULT_RETENTION_DAYS).
+RegionUptimeWindowsSerializer = type(
+    "RegionUptimeWindowsSerializer",
+    (serializers.Serializer,),
+    {window: RegionUptimeWindowSerializer(read_only=True) for window in selectors.REGION_WINDOWS},
+)
+
+
+class RegionUptimeSerializer(serializers.Serializer):
+    region = serializers.CharField(read_only=True)
+    windows = RegionUptimeWindowsSerializer(read_only=True)
+
+
 class MonitorUptimeSerializer(serializers.Serializer):
     monitorId = serializers.CharField(source="monitor_id", read_only=True)
     windows = UptimeWindowsSerializer(read_only=True)
+    regions = RegionUptimeSerializer(
+        many=True,
+        read_only=True,
+        help_text="What each of the monitor's regions saw over the last 24 hours and 7 days, from the raw check "
+        "results: a region's failures count here even when the other regions outvoted them.",
+    )

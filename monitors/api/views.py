@@ -214,12 +214,16 @@ class MonitorViewSet(OrganizationScopedViewSet):
     @extend_schema(
         summary="A monitor's uptime",
         description="Uptime, checks, DOWN checks and response times over the last 24 hours, 7, 30 and 90 "
-        "days, from the hourly (24h, 7d) and daily (30d, 90d) rollups; checks during maintenance are "
-        "left out.",
+        "days, from the hourly (24h, 7d) and daily (30d, 90d) rollups of the slots' verdicts; and what each of "
+        "its regions saw over 24 hours and 7 days. Checks during maintenance are left out.",
         responses=MonitorUptimeSerializer,
     )
     @action(detail=True, methods=["get"], url_path="uptime", serializer_class=MonitorUptimeSerializer)
     def uptime(self, request, pk=None):
-        monitor_id = self.get_object().pk
-        summary = {"monitor_id": monitor_id, "windows": selectors.monitor_uptime_summary(monitor_id)}
+        monitor = self.get_object()
+        summary = {
+            "monitor_id": monitor.pk,
+            "windows": selectors.monitor_uptime_summary(monitor.pk),
+            "regions": selectors.region_uptime(monitor),
+        }
         return Response(MonitorUptimeSerializer(summary).data)

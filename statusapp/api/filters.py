@@ -5,10 +5,11 @@ documents them. A value a filter cannot take is a 400
 `invalid_request` whose `fields` name the parameter.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import django_filters
 from django import forms
+from django.utils.functional import lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
@@ -52,13 +53,17 @@ class _GivenChoiceField(django_filters.fields.ChoiceField):
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
-    """An exact match against a fixed set of values; any other value is a 400 listing them."""
+    """An exact match against a set of values (or a callable giving them, read when used: a
+    setting's); any other value is a 400 listing them."""
 
     field_class = _GivenChoiceField
 
-    def __init__(self, *, choices: Sequence[tuple[str, str]], **kwargs) -> None:
-        values = ", ".join(value for value, _ in choices)
-        kwargs.setdefault("error_messages", {"invalid_choice": f"Must be one of: {values}."})
+    def __init__(self, *, choices: Sequence[tuple[str, str]] | Callable[[], Sequence[tuple[str, str]]], **kwargs):
+        def message() -> str:
+            values = ", ".join(value for value, _ in (choices() if callable(choices) else choices))
+            return f"Must be one of: {values}."
+
+        kwargs.setdefault("error_messages", {"invalid_choice": lazy(message, str)()})
         super().__init__(choices=choices, **kwargs)
 
 
