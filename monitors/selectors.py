@@ -12,6 +12,7 @@ holds the buckets that start after `now - length` and not after `now`: the curre
 Checks during maintenance are never in the rollups, so they are left out here too.
 """
 
+from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -223,17 +224,44 @@ def latest_checks(monitor: Monitor, count: int) -> list[CheckResult]:
     )
 
 
+def latest_slots(monitor: Monitor, count: int) -> list[tuple[datetime, list[CheckResult]]]:
+    """The monitor's `count` newest slots, newest first, each with its results (one a
+    region), in one query through the (monitor, scheduled_at, region) unique index."""
+    slots = (
+        CheckResult.objects.filter(monitor=monitor)
+        .order_by("-scheduled_at")
+        .values_list("scheduled_at", flat=True)
+        .distinct()[:count]
+    )
+    rows = (
+        CheckResult.objects.filter(monitor=monitor, scheduled_at__in=slots)
+        .only("id", "scheduled_at", "region", "status", "response_time", "status_code", "error")
+        .order_by("-scheduled_at", "region")
+    )
+    grouped: dict[datetime, list[CheckResult]] = {}
+    for row in rows:
+        grouped.setdefault(row.scheduled_at, []).append(row)
+    return list(grouped.items())
+
+
 def checks_chart(
-    monitor: Monitor, *, length: timedelta = timedelta(hours=24), now: datetime | None = None
+    monitor: Monitor,
+    *,
+    region: str | None = None,
+    length: timedelta = timedelta(hours=24),
+    now: datetime | None = None,
 ) -> list[tuple[datetime, int | None, bool]]:
-    """The checks of the last `length`, oldest first, as (time, response time in ms or
-    None, failed). So a monitor created a minute ago already has a point per check.
+    """The checks of the last `length` (from `region` alone when given), oldest first, as
+    (time, response time in ms or None, failed). So a monitor created a minute ago already
+    has a point per check.
 
     More than RAW_CHART_POINTS checks are grouped per minute: the mean response time, and
     failed when any check in the minute failed.
     """
     now = now or timezone.now()
     checks = CheckResult.objects.filter(monitor=monitor, scheduled_at__gt=now - length, scheduled_at__lte=now)
+    if region is not None:
+        checks = checks.filter(region=region)
     newest = checks.order_by("-scheduled_at").values_list("scheduled_at", "response_time", "status")
     rows = list(newest[: RAW_CHART_POINTS + 1])
     if len(rows) <= RAW_CHART_POINTS:
@@ -246,6 +274,35 @@ def checks_chart(
         .values_list("minute", "mean", "failed")
     )
     return [(minute, None if mean is None else round(mean), failed > 0) for minute, mean, failed in minutes]
+
+
+def region_checks_chart(
+    monitor: Monitor, names: list[str], *, length: timedelta = timedelta(hours=24), now: datetime | None = None
+) -> dict[str, list[tuple[datetime, int | None, bool]]]:
+    """`checks_chart` of each of these regions, in one query (two past RAW_CHART_POINTS
+    checks a region: then every region is grouped per minute, so their points line up)."""
+    now = now or timezone.now()
+    checks = CheckResult.objects.filter(
+        monitor=monitor, region__in=names, scheduled_at__gt=now - length, scheduled_at__lte=now
+    )
+    series: dict[str, list[tuple[datetime, int | None, bool]]] = {name: [] for name in names}
+    cap = RAW_CHART_POINTS * len(names)
+    newest = checks.order_by("-scheduled_at", "region").values_list("region", "scheduled_at", "response_time", "status")
+    rows = list(newest[: cap + 1])
+    if len(rows) <= cap and max(Counter(row[0] for row in rows).values(), default=0) <= RAW_CHART_POINTS:
+        for name, at, response_time, status in reversed(rows):
+            series[name].append((at, response_time, status not in SUCCESSFUL))
+        return series
+    minutes = (
+        checks.annotate(minute=TruncMinute("scheduled_at", tzinfo=UTC))
+        .values("region", "minute")
+        .annotate(mean=Avg("response_time"), failed=Count("id", filter=~Q(status__in=SUCCESSFUL)))
+        .order_by("minute", "region")
+        .values_list("region", "minute", "mean", "failed")
+    )
+    for name, minute, mean, failed in minutes:
+        series[name].append((minute, None if mean is None else round(mean), failed > 0))
+    return series
 
 
 def dependency_ids(monitor_ids: Collection[str]) -> dict[str, list[str]]:

@@ -1,10 +1,16 @@
 """Dashboard pages for monitors: the list (its rows refresh themselves every few seconds),
 create and edit forms validated by the API's own serializer (the same rules and the same
 messages), pause and resume, delete, and bulk pause or delete. The form's alerting fields
-take alert channels from monitors.channel_refs: alerts, above this app, registers them."""
+take alert channels from monitors.channel_refs: alerts, above this app, registers them.
 
+With several regions configured the form names the regions a monitor is checked from, and
+the monitor's page shows what each of them saw: a panel per region, a chart line per
+region, and a heartbeat strip whose cells are each slot's verdict (monitors.regions)."""
+
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, F
@@ -18,9 +24,10 @@ from accounts.encryption import Undecryptable
 from accounts.models import Membership
 from statusapp.api.exceptions import PlanLimitReached
 
-from . import channel_refs, selectors, services
+from . import channel_refs, regions, selectors, services
 from .api.serializers import MAX_ESCALATION_STEPS, TYPE_FIELDS, MonitorSerializer
-from .models import Monitor, Rollup, StatusChange
+from .engine import CheckResult as Outcome
+from .models import CheckResult, Monitor, Rollup, StatusChange
 
 PAGE_SIZE = 50
 INTEGER_FIELDS = {
@@ -44,6 +51,9 @@ COMMON_FIELDS = [
 # without it a post that never showed them would clear the lists.
 ALERTING_MARKER = "alerting"
 LIST_FIELDS = ("alertChannels", "dependsOn")
+# Sent with the regions fieldset (shown only with several regions configured): no region
+# ticked then means all of them, while a post without the fieldset leaves them alone.
+REGIONS_MARKER = "regionsShown"
 ESCALATION_ROWS = 3  # shown at least, and one free row after the steps set, up to the API's limit
 MEMBER = Membership.Role.MEMBER
 
@@ -173,9 +183,10 @@ def _form_values(monitor: Monitor | None, post=None) -> dict:
         values = {name: post.get(name, "") for name in post} | {name: name in post for name in BOOLEAN_FIELDS}
         values.update({name: post.getlist(name) for name in LIST_FIELDS})
         values["escalation"] = dict(_escalation_steps(post))
+        values["regions"] = post.getlist("regions")
         return values
     if monitor is None:
-        return {"type": Monitor.Type.HTTP, "followRedirects": True, "interval": 60}
+        return {"type": Monitor.Type.HTTP, "followRedirects": True, "interval": 60, "regions": []}
     data = MonitorSerializer(monitor).data
     data["headers"] = "\n".join(f"{name}: {value}" for name, value in (data.get("headers") or {}).items())
     data["expectedValues"] = ", ".join(data.get("expectedValues") or [])
@@ -226,6 +237,8 @@ def _save(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         steps = _escalation_steps(request.POST)
         data["escalation"] = [step for _, step in steps]
         rows = [row for row, _ in steps]
+    if REGIONS_MARKER in request.POST and monitor_type != Monitor.Type.HEARTBEAT:
+        data.update(_region_data(request.POST))
     if monitor is not None:
         data.pop("type", None)
     serializer = MonitorSerializer(monitor, data=data, partial=monitor is not None, context=api_context(request))
@@ -242,6 +255,23 @@ def _save(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         return services.monitor_update(monitor=monitor, **serializer.validated_data), {}
     except PlanLimitReached as exc:
         return None, {"nonFieldErrors": str(exc.detail)}
+
+
+def _region_data(post) -> dict:
+    """The regions fieldset as the API's body: the ticked regions ([]: all of them) and the
+    confirmations (empty: null, a majority)."""
+    confirmations = post.get("confirmations", "").strip()
+    if confirmations == "":
+        confirmations = None
+    elif confirmations.lstrip("-").isdigit():
+        confirmations = int(confirmations)  # out of range: the serializer says so
+    return {"regions": post.getlist("regions"), "confirmations": confirmations}
+
+
+def _region_choices() -> list[str]:
+    """The regions the form offers: none with a single region configured (nothing to choose)."""
+    configured = list(settings.STATUSAPP_REGIONS)
+    return configured if len(configured) > 1 else []
 
 
 def _copied_password(source: Monitor | None) -> str:
@@ -319,6 +349,9 @@ def _form(request, monitor: Monitor | None, copy_of: Monitor | None = None):
         "methods": MonitorSerializer().fields["method"].choices,
         "record_types": Monitor.RecordType.choices,
         "field_types": _field_types(),
+        "region_choices": _region_choices(),
+        # A heartbeat is judged from its pings, not from a place: its form has no regions.
+        "region_types": " ".join(kind for kind in Monitor.Type.values if kind != Monitor.Type.HEARTBEAT),
         # Its password is never shown: a blank password input keeps the stored (or copied) one.
         "keeps_password": bool(monitor.password if monitor is not None else _copied_password(copy_of)),
     }
@@ -333,9 +366,12 @@ HEARTBEAT_CELLS = 60  # the heartbeat strip's checks, as on Uptime Kuma's monito
 RECENT_CHECKS_SHOWN = 20
 
 
-def _chart(monitor: Monitor, window: str) -> dict:
-    """For Chart.js: per check over 24 hours (`period` "check", `failed` flags), else per
-    hour (7d) or day (30d, 90d) with the mean response time and uptime."""
+def _chart(monitor: Monitor, window: str, by_region: list[str]) -> dict:
+    """For Chart.js: per check over 24 hours (`period` "check", `failed` flags; with
+    `by_region`, a series per region under `regions`), else per hour (7d) or day (30d,
+    90d) with the mean response time and uptime."""
+    if window == "24h" and by_region:
+        return _region_chart(monitor, by_region)
     if window == "24h":
         points = selectors.checks_chart(monitor)
         return {
@@ -357,6 +393,24 @@ def _chart(monitor: Monitor, window: str) -> dict:
         "uptime": [round((row.up + row.degraded) * 100 / row.checks, 3) if row.checks else None for row in rows],
         "period": period,
     }
+
+
+def _region_chart(monitor: Monitor, names: list[str]) -> dict:
+    """The 24-hour chart with a line per region: `labels` are the times any region has a
+    point at (the slots, shared by the regions checking them), and each region's
+    `response` and `failed` have an entry per label (null where it has no point)."""
+    series = selectors.region_checks_chart(monitor, names)
+    labels = sorted({at for points in series.values() for at, _, _ in points})
+    position = {at: n for n, at in enumerate(labels)}
+    per_region = []
+    for name in names:
+        response: list[int | None] = [None] * len(labels)
+        failed: list[bool | None] = [None] * len(labels)
+        for at, response_time, check_failed in series[name]:
+            response[position[at]] = None if check_failed else response_time
+            failed[position[at]] = check_failed
+        per_region.append({"name": name, "response": response, "failed": failed})
+    return {"labels": [at.isoformat() for at in labels], "regions": per_region, "period": "check"}
 
 
 # The day bar's one-letter classes (app.css), as on the public pages.
@@ -382,8 +436,8 @@ def _days(monitor: Monitor, days: int = 90) -> list[dict]:
 
 
 def _heartbeats_context(checks: list) -> dict:
-    """The heartbeat strip of these checks (newest first): oldest first, left-padded with
-    empty cells so the newest check is always on the right."""
+    """The heartbeat strip of these checks or slots (newest first): oldest first,
+    left-padded with empty cells so the newest check is always on the right."""
     return {
         "heartbeats": [None] * (HEARTBEAT_CELLS - len(checks)) + checks[::-1],
         "newest_check": checks[0] if checks else None,
@@ -391,11 +445,105 @@ def _heartbeats_context(checks: list) -> dict:
     }
 
 
+def _by_region(monitor: Monitor) -> list[str]:
+    """The regions the monitor's page shows its checks by: those it is checked from when
+    there are several, else none (the page as with a single region). A heartbeat monitor
+    is judged from its pings, wherever they arrive: never by region."""
+    if monitor.type == Monitor.Type.HEARTBEAT:
+        return []
+    checked_from = regions.of_monitor(monitor.regions)
+    return checked_from if len(checked_from) > 1 else []
+
+
+# Worst first: the status of a slot whose regions have not decided it (regions.verdict).
+WORST_FIRST = [Monitor.Status.DOWN, Monitor.Status.DEGRADED, Monitor.Status.UP]
+
+
+@dataclass
+class Slot:
+    """One heartbeat cell of a monitor checked from several regions: the slot's verdict
+    from the results it has (its worst result when none is from the monitor's regions, as
+    before regions), each region's result, and the monitor's regions without one."""
+
+    scheduled_at: datetime
+    status: str
+    results: list[CheckResult]
+    missing: list[str] = field(default_factory=list)
+
+    def get_status_display(self) -> str:
+        return Monitor.Status(self.status).label
+
+
+def _slot(monitor: Monitor, names: list[str], scheduled_at: datetime, results: list[CheckResult]) -> Slot:
+    outcomes = {
+        result.region: Outcome(
+            status=result.status,
+            response_time_ms=result.response_time,
+            error=result.error,
+            status_code=result.status_code,
+        )
+        for result in results
+    }
+    verdict = regions.verdict(outcomes, names, alive=set(outcomes), confirmations=monitor.confirmations)
+    if verdict is not None:
+        status = verdict.status
+    else:
+        rank = {status: n for n, status in enumerate(WORST_FIRST)}
+        status = min((result.status for result in results), key=lambda s: rank.get(s, len(WORST_FIRST)))
+    order = {name: n for n, name in enumerate(names)}
+    results = sorted(results, key=lambda result: (order.get(result.region, len(names)), result.region))
+    missing = [name for name in names if name not in outcomes]
+    return Slot(scheduled_at, status, results, missing)
+
+
+def _slots(monitor: Monitor, names: list[str]) -> list[Slot]:
+    """The heartbeat strip's slots of a monitor checked from these regions, newest first."""
+    return [_slot(monitor, names, at, results) for at, results in selectors.latest_slots(monitor, HEARTBEAT_CELLS)]
+
+
+def _recent_results(slots: list[Slot]) -> list[CheckResult]:
+    """The results of the newest slots, whole slots, until RECENT_CHECKS_SHOWN rows."""
+    shown: list[CheckResult] = []
+    for slot in slots:
+        if len(shown) >= RECENT_CHECKS_SHOWN:
+            break
+        shown += slot.results
+    return shown
+
+
+def _region_rows(monitor: Monitor, slots: list[Slot]) -> list[dict]:
+    """The regions panel: each region the monitor is checked from, alive or silent, its
+    latest result among the strip's slots and its 24-hour and 7-day figures. Two queries
+    (health, uptime) however many regions."""
+    health = {region["name"]: region for region in regions.health()}
+    latest: dict[str, CheckResult] = {}
+    for slot in slots:  # newest first
+        for result in slot.results:
+            latest.setdefault(result.region, result)
+    rows = []
+    for figures in selectors.region_uptime(monitor):
+        name = figures["region"]
+        rows.append(
+            {
+                "name": name,
+                "alive": health[name]["alive"],
+                "last_report_at": health[name]["last_report_at"],
+                "latest": latest.get(name),
+                "windows": figures["windows"],
+            }
+        )
+    return rows
+
+
 @dashboard_view()
 def monitor_heartbeats(request, monitor_id: str):
     """The heartbeat strip alone: what the monitor's page polls."""
     monitor = get_object_or_404(Monitor, pk=monitor_id, organization=request.organization)
-    context = _heartbeats_context(selectors.latest_checks(monitor, HEARTBEAT_CELLS))
+    by_region = _by_region(monitor)
+    if by_region:
+        context = _heartbeats_context(_slots(monitor, by_region)) | {"by_region": by_region}
+    else:
+        context = _heartbeats_context(selectors.latest_checks(monitor, HEARTBEAT_CELLS))
     return render(request, "monitors/_heartbeats.html", context)
 
 
@@ -405,17 +553,26 @@ def monitor_detail(request, monitor_id: str):
     window = request.GET.get("window", "24h")
     if window not in CHART_WINDOWS:
         window = "24h"
-    checks = selectors.latest_checks(monitor, HEARTBEAT_CELLS)
-    context = _heartbeats_context(checks) | {
+    by_region = _by_region(monitor)
+    if by_region:
+        slots = _slots(monitor, by_region)
+        context = _heartbeats_context(slots) | {
+            "by_region": by_region,
+            "region_rows": _region_rows(monitor, slots),
+            "checks": _recent_results(slots),
+        }
+    else:
+        checks = selectors.latest_checks(monitor, HEARTBEAT_CELLS)
+        context = _heartbeats_context(checks) | {"checks": checks[:RECENT_CHECKS_SHOWN]}
+    context |= {
         "section": "monitors",
         "title": monitor.name,
         "monitor": monitor,
         "window": window,
         "windows": CHART_WINDOWS,
-        "chart": _chart(monitor, window),
+        "chart": _chart(monitor, window, by_region),
         "days": _days(monitor),
         "summary": selectors.monitor_uptime_summary(monitor),
-        "checks": checks[:RECENT_CHECKS_SHOWN],
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-created_at")[:20],
         "depends_on": list(monitor.depends_on.order_by("name", "id").only("id", "name", "status")),
         "can_edit": request.membership.role != Membership.Role.VIEWER,
