@@ -1,6 +1,7 @@
 // The monitor page's chart, from the JSON the page carries (#chart-data):
 // - period "check" (24 hours): the response time of each check (line, ms) and each
-//   failed check (red bar);
+//   failed check (red bar); for a monitor checked from several regions (data.regions),
+//   a line per region, and a red bar where any region failed (its tooltip names them);
 // - period "hour" or "day" (7, 30, 90 days): the mean response time (line, ms) and uptime
 //   (bars, %) of each hour or day.
 // Times are shown in the person's time zone (the canvas's data-time-zone), in the same
@@ -31,6 +32,22 @@
     ];
   }
 
+  // Told apart by more than colour: each region's line has its own dash pattern too.
+  var REGION_COLOURS = ["#2563eb", "#d97706", "#7c3aed", "#0d9488", "#db2777", "#4d7c0f", "#0891b2", "#57534e"];
+  var REGION_DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+
+  function regionDatasets(data) {
+    var datasets = data.regions.map(function (region, n) {
+      var colour = REGION_COLOURS[n % REGION_COLOURS.length];
+      return { type: "line", label: region.name + " (ms)", data: region.response, borderColor: colour, backgroundColor: colour, borderDash: REGION_DASHES[n % REGION_DASHES.length], yAxisID: "ms", spanGaps: false, pointRadius: data.labels.length > 120 ? 0 : 2, borderWidth: 2, tension: 0.2 };
+    });
+    var failedIn = data.labels.map(function (_, i) {
+      return data.regions.filter(function (region) { return region.failed[i] === true; }).map(function (region) { return region.name; });
+    });
+    datasets.push({ type: "bar", label: "Failed check", data: failedIn.map(function (names) { return names.length ? 1 : null; }), failedIn: failedIn, backgroundColor: "rgba(185, 28, 28, 0.35)", yAxisID: "failed", barPercentage: 1, categoryPercentage: 1 });
+    return datasets;
+  }
+
   function rollupDatasets(data) {
     return [
       { type: "line", label: "Response time (ms)", data: data.response, borderColor: "#2563eb", backgroundColor: "#2563eb", yAxisID: "ms", spanGaps: true, pointRadius: 0, tension: 0.2 },
@@ -54,7 +71,7 @@
     }
     scales.x = { ticks: { autoSkip: true, maxRotation: 0, maxTicksLimit: 6 } };
     new Chart(canvas, {
-      data: { labels: labels, datasets: perCheck ? checkDatasets(data) : rollupDatasets(data) },
+      data: { labels: labels, datasets: data.regions ? regionDatasets(data) : perCheck ? checkDatasets(data) : rollupDatasets(data) },
       options: {
         animation: false,
         maintainAspectRatio: false,
@@ -65,7 +82,9 @@
             filter: function (item) { return item.raw !== null; },
             callbacks: {
               label: function (item) {
-                if (item.dataset.yAxisID === "failed") return "Failed";
+                if (item.dataset.yAxisID === "failed") {
+                  return item.dataset.failedIn ? "Failed in " + item.dataset.failedIn[item.dataIndex].join(", ") : "Failed";
+                }
                 return item.dataset.label + ": " + item.formattedValue;
               },
             },
