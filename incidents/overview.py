@@ -4,17 +4,25 @@ maintenance, the open incidents, and the latest status changes, each linking on.
 It lives in incidents, the lowest layer that sees both monitors and incidents. Its cost is
 a fixed handful of queries however many monitors an organization has: one aggregate over
 the monitors, two over open incidents (their number and the newest few), one for the
-latest status changes with their monitors.
+latest status changes with their monitors, one for the check regions' last reports.
+
+The check regions panel lists each region, alive or silent (monitors.regions.health), when
+more than one is configured; with a single region it shows only when that region is silent:
+then no worker is reporting and no checks are running.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from accounts.dashboard import dashboard_view
 from accounts.models import Organization
+from monitors import regions
 from monitors.models import Monitor, StatusChange
 
 from .models import Incident, IncidentStatus
@@ -72,6 +80,25 @@ def latest_status_changes(organization: Organization) -> list[StatusChange]:
     )
 
 
+def _ago(moment: datetime | None, now: datetime) -> str:
+    """How long ago, in words: seconds under a minute (a live region reports every second)."""
+    if moment is None:
+        return ""
+    seconds = int((now - moment).total_seconds())
+    return f"{max(seconds, 0)} s ago" if seconds < 60 else f"{timesince(moment, now)} ago"
+
+
+def check_regions() -> dict:
+    """The check regions panel: each region's health, whether to show it, and whether no
+    region is reporting at all."""
+    now = timezone.now()
+    health = regions.health(now)
+    for region in health:
+        region["ago"] = _ago(region["last_report_at"], now)
+    silent = not any(region["alive"] for region in health)
+    return {"regions": health, "shown": len(health) > 1 or silent, "none_alive": silent}
+
+
 @dashboard_view()
 def overview(request):
     organization = request.organization
@@ -85,5 +112,6 @@ def overview(request):
         "incident_count": incident_count,
         "incidents": incidents,
         "changes": latest_status_changes(organization),
+        "check_regions": check_regions(),
     }
     return render(request, "overview/home.html", context)
