@@ -44,8 +44,14 @@
     var failedIn = data.labels.map(function (_, i) {
       return data.regions.filter(function (region) { return region.failed[i] === true; }).map(function (region) { return region.name; });
     });
-    datasets.push({ type: "bar", label: "Failed check", data: failedIn.map(function (names) { return names.length ? 1 : null; }), failedIn: failedIn, backgroundColor: "rgba(185, 28, 28, 0.35)", yAxisID: "failed", barPercentage: 1, categoryPercentage: 1 });
+    // As high as the share of regions that failed: one region outvoted is a low bar.
+    var regionCount = data.regions.length;
+    datasets.push({ type: "bar", label: "Failed check", data: failedIn.map(function (names) { return names.length ? names.length / regionCount : null; }), failedIn: failedIn, backgroundColor: "rgba(185, 28, 28, 0.35)", yAxisID: "failed", barPercentage: 1, categoryPercentage: 1 });
     return datasets;
+  }
+
+  function regionCount(chart) {
+    return chart.data.datasets.filter(function (set) { return set.yAxisID === "ms"; }).length;
   }
 
   function rollupDatasets(data) {
@@ -83,7 +89,9 @@
             callbacks: {
               label: function (item) {
                 if (item.dataset.yAxisID === "failed") {
-                  return item.dataset.failedIn ? "Failed in " + item.dataset.failedIn[item.dataIndex].join(", ") : "Failed";
+                  if (!item.dataset.failedIn) return "Failed";
+                  var names = item.dataset.failedIn[item.dataIndex];
+                  return "Failed in " + names.length + " of " + regionCount(item.chart) + " regions: " + names.join(", ");
                 }
                 return item.dataset.label + ": " + item.formattedValue;
               },
