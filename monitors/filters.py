@@ -1,4 +1,5 @@
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 
 from statusapp.api.filters import ChoiceFilter, FilterSet, SearchFilter
 
@@ -32,7 +33,11 @@ class CheckResultFilterSet(FilterSet):
         choices=[(status.value, status.label) for status in CHECK_RESULT_STATUSES],
         help_text="Only checks with this result.",
     )
-    region = ChoiceFilter(
-        choices=lambda: [(region, region) for region in settings.STATUSAPP_REGIONS],
-        help_text="Only checks run from this region (one of the server's STATUSAPP_REGIONS).",
+    # Checked against the setting when used; the schema lists the regions configured when
+    # this module was loaded (one and the same in a running server).
+    region = extend_schema_field({"type": "string", "enum": list(settings.STATUSAPP_REGIONS)})(
+        ChoiceFilter(
+            choices=lambda: [(region, region) for region in settings.STATUSAPP_REGIONS],
+            help_text="Only checks run from this region (one of the server's STATUSAPP_REGIONS).",
+        )
     )

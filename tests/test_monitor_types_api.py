@@ -62,6 +62,7 @@ CHANGES = {
 # What every monitor shows whatever its type.
 COMMON_KEYS = {
     *("id", "name", "type", "status", "interval", "timeout", "retries", "degradedThreshold", "retryInterval"),
+    *("regions", "confirmations"),
     *("alertChannels", "reminderInterval", "escalation", "dependsOn", "acknowledgedAt", "acknowledgedBy"),
     *("lastCheck", "responseTime", "uptime", "lastError", "badgeUrl", "createdAt", "updatedAt"),
 }

@@ -204,7 +204,11 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "/api/maintenances": {"monitors", "startsAt", "endsAt"},
     # "Required for …" or "Not used by … monitors", and the checks of these fields
     # Ids that must name the organization's own channels and monitors, with no cycle
-    "/api/monitors": {"timeout", "alertChannels", "escalation", "dependsOn", *set().union(*TYPE_FIELDS.values())},
+    # confirmations: at most the number of regions the monitor is checked from
+    "/api/monitors": {
+        *("timeout", "alertChannels", "escalation", "dependsOn", "confirmations"),
+        *set().union(*TYPE_FIELDS.values()),
+    },
     "/api/status-pages": {"components", "slug", "customDomain", "password", "logo"},
     "/api/status-pages/{id}/subscribers": {"email", "confirmed"},
     "/api/webhooks": {"url"},

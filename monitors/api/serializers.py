@@ -212,6 +212,34 @@ class UniqueIdListFieldSchema(OpenApiSerializerFieldExtension):
         return {**schema, "uniqueItems": True}
 
 
+class RegionListField(serializers.ListField):
+    """Regions of the server's STATUSAPP_REGIONS, none twice."""
+
+    child = serializers.CharField(max_length=32)
+
+    def to_internal_value(self, data) -> list[str]:
+        named = super().to_internal_value(data)
+        unknown = [name for name in named if name not in settings.STATUSAPP_REGIONS]
+        if unknown:
+            known = ", ".join(settings.STATUSAPP_REGIONS)
+            raise serializers.ValidationError(
+                f"Unknown region: {', '.join(unknown[:5])}. This server's regions: {known}."
+            )
+        if len(set(named)) != len(named):
+            raise serializers.ValidationError("Names a region twice.")
+        return named
+
+
+class RegionListFieldSchema(OpenApiSerializerFieldExtension):
+    """The server's regions, as configured where the schema is generated."""
+
+    target_class = RegionListField
+
+    def map_serializer_field(self, auto_schema, direction):
+        regions = list(settings.STATUSAPP_REGIONS)
+        return {"type": "array", "items": {"type": "string", "enum": regions}, "uniqueItems": True}
+
+
 class EscalationStepSerializer(StrictSerializer):
     afterMinutes = serializers.IntegerField(
         min_value=1, max_value=WEEK_MINUTES, help_text="Minutes after the monitor went DOWN."
@@ -329,9 +357,7 @@ class MonitorSerializer(StrictSerializer):
         required=False,
         help_text="Seconds between the re-checks confirming a failure (see retries); null: the interval.",
     )
-    regions = serializers.ListField(
-        child=serializers.CharField(max_length=32),
-        max_length=MAX_REGIONS,
+    regions = RegionListField(
         required=False,
         help_text="The regions it is checked from, of the server's STATUSAPP_REGIONS; empty: all of them.",
     )
@@ -444,12 +470,6 @@ class MonitorSerializer(StrictSerializer):
 
     @staticmethod
     def _region_errors(named: list[str], confirmations: int | None) -> dict[str, list[str]]:
-        unknown = [name for name in named if name not in settings.STATUSAPP_REGIONS]
-        if unknown:
-            known = ", ".join(settings.STATUSAPP_REGIONS)
-            return {"regions": [f"Unknown region: {', '.join(unknown[:5])}. This server's regions: {known}."]}
-        if len(set(named)) != len(named):
-            return {"regions": ["Names a region twice."]}
         checked_from = len(named) or len(settings.STATUSAPP_REGIONS)
         if confirmations is not None and confirmations > checked_from:
             return {"confirmations": [f"Must not exceed the number of regions it is checked from ({checked_from})."]}
