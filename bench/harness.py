@@ -301,9 +301,10 @@ def start_run(tmp: Path, port: int, timeout: float = 120) -> subprocess.Popen:
     }
     log = tmp / "run.log"
     with open(log, "ab") as output:
+        earlier = output.tell()  # a run before this one (bench/checks.py --ceiling) said it was running too
         launcher = subprocess.Popen([PYTHON, "-m", "statusapp.run"], cwd=ROOT, env=env, stdout=output, stderr=output)
     deadline = time.monotonic() + timeout
-    while RUNNING not in log.read_bytes():
+    while RUNNING not in log.read_bytes()[earlier:]:
         if launcher.poll() is not None or time.monotonic() > deadline:
             stop([launcher])
             raise RuntimeError(f"statusapp.run did not start; see {log}")
