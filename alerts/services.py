@@ -29,7 +29,7 @@ from webhooks import channels, recording
 from webhooks.models import WebhookEndpoint
 
 from .alert_queue import ALERTS
-from .models import DEFAULT_EVENTS, AlertChannel
+from .models import DEFAULT_EVENTS, AlertChannel, Outage
 
 # Tokens at least this long show their last 4 characters under the mask.
 SHOW_TAIL_FROM = 20
@@ -240,20 +240,42 @@ def channel_delete(*, channel: AlertChannel) -> None:
         .filter(Q(channels_text__contains=channel.id) | Q(escalation_text__contains=channel.id))
         .only("id", "alert_channels", "escalation")
     )
-    changed = []
+    changed, gone = [], {}
     for monitor in naming:
         monitor.alert_channels = [channel_id for channel_id in monitor.alert_channels if channel_id != channel.id]
         steps = []
-        for step in monitor.escalation:
+        # In the order outages go through them (alerts.outages): by their minutes.
+        for position, step in enumerate(sorted(monitor.escalation, key=lambda step: step["afterMinutes"])):
             kept = [channel_id for channel_id in step.get("channels", ()) if channel_id != channel.id]
             if kept:
                 steps.append({**step, "channels": kept})
+            else:
+                gone.setdefault(monitor.id, []).append(position)
         monitor.escalation = steps
         changed.append(monitor)
     if changed:
         Monitor.objects.bulk_update(changed, ["alert_channels", "escalation"])
         generation.bump([channel.organization_id])  # bulk_update sends no post_save to bump it
+    _recount_sent_steps(gone)
     channel.delete()
+
+
+def _recount_sent_steps(gone: dict[str, list[int]]) -> None:
+    """An open outage counts the escalation steps it has sent, the first ones by their
+    minutes: a step removed from among those leaves one fewer sent, or the step after it
+    would count as sent and never fire. `gone`: monitor id -> positions of the removed steps."""
+    if not gone:
+        return
+    outages = Outage.objects.select_for_update().filter(
+        monitor_id__in=gone, ended_at__isnull=True, escalation_steps_sent__gt=0
+    )
+    recounted = []
+    for outage in outages:
+        sent_and_gone = sum(1 for position in gone[outage.monitor_id] if position < outage.escalation_steps_sent)
+        if sent_and_gone:
+            outage.escalation_steps_sent -= sent_and_gone
+            recounted.append(outage)
+    Outage.objects.bulk_update(recounted, ["escalation_steps_sent"])
 
 
 def create_owner_email_channel(organization: Organization, email: str) -> AlertChannel:

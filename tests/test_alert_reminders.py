@@ -12,6 +12,7 @@ from alerts import messages, outages
 from alerts.acknowledgement import NotDown, acknowledge
 from alerts.models import Alert
 from alerts.outages import follow
+from alerts.services import channel_delete
 from monitors.models import Monitor
 
 from .channel_receivers import CHECKERS, Receiver
@@ -125,6 +126,30 @@ def test_escalation_steps_fire_once_each_after_their_minutes_to_their_channels(o
     assert (kinds(ops), kinds(lead), kinds(boss)) == (["down", "up"], ["up", "escalation"], ["up", "escalation"])
     assert all(alert.status == Alert.Status.DELIVERED for alert in Alert.objects.all())
     assert len(receiver.requests) == 6
+
+
+def test_deleting_the_channel_of_a_step_already_sent_lets_the_next_step_fire(org, receiver):
+    lead = slack(org, receiver, "lead", events=DOWN_UP, all_monitors=False)
+    boss = slack(org, receiver, "boss", events=DOWN_UP, all_monitors=False)
+    cto = slack(org, receiver, "cto", events=DOWN_UP, all_monitors=False)
+    steps = [
+        {"afterMinutes": 5, "channels": [lead.id]},
+        {"afterMinutes": 15, "channels": [boss.id]},
+        {"afterMinutes": 30, "channels": [cto.id]},
+    ]
+    monitor = down_monitor(org, escalation=steps)
+    started = open_outage(monitor).started_at
+    assert follow(now=started + timedelta(minutes=5)) == 1  # the lead's step
+
+    channel_delete(channel=lead)  # its step goes: the boss's is now the first, and not yet sent
+    monitor.refresh_from_db()
+    assert [step["channels"] for step in monitor.escalation] == [[boss.id], [cto.id]]
+    assert open_outage(monitor).escalation_steps_sent == 0
+    assert follow(now=started + timedelta(minutes=15)) == 1
+    channel_delete(channel=cto)  # a step not sent yet: nothing sent to recount
+    assert open_outage(monitor).escalation_steps_sent == 1
+    settle()
+    assert kinds(boss) == ["escalation"]
 
 
 def test_steps_due_together_escalate_once_to_each_channel(org, receiver):
