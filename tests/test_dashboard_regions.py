@@ -20,24 +20,9 @@ from monitors.models import CheckResult, Monitor, Region
 from monitors.templatetags.dashboard_time import when_text
 
 from .factories import MonitorFactory
+from .test_regions import AP, EU, US, failed, ok, three_regions  # noqa: F401 (an autouse fixture)
 
-EU, US, AP = "eu-west", "us-east", "ap-south"
 UP, DEGRADED, DOWN = Monitor.Status.UP, Monitor.Status.DEGRADED, Monitor.Status.DOWN
-
-
-@pytest.fixture(autouse=True)
-def three_regions(settings):
-    settings.STATUSAPP_REGIONS = [EU, US, AP]
-    settings.STATUSAPP_REGION = EU
-    settings.REGION_SILENT_AFTER = 30
-
-
-def ok(ms: int = 100) -> Outcome:
-    return Outcome(status=UP, response_time_ms=ms)
-
-
-def failed(error: str = "HTTP 500") -> Outcome:
-    return Outcome(status=DOWN, response_time_ms=None, error=error, status_code=500)
 
 
 def record(monitor: Monitor, slot, seen: dict[str, Outcome]) -> None:

@@ -2,7 +2,6 @@
 per region, heartbeat cells that are each slot's verdict, on a desktop and on a phone; the
 form's Regions fieldset; the overview's check regions panel."""
 
-import secrets
 from datetime import timedelta
 
 import pytest
@@ -16,8 +15,8 @@ from monitors.engine import CheckResult as Outcome
 from monitors.models import Region
 
 from ..factories import MonitorFactory, OrganizationFactory
+from .test_dashboard_overview import PASSWORD, _log_in
 
-PASSWORD = secrets.token_urlsafe(16)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 EU, US, AP = "eu-west", "us-east", "ap-south"
@@ -62,19 +61,6 @@ def monitor(organization):
             record_observations([Observation(monitor.id, slot, slot, outcome)], region)
     Region.objects.filter(name=AP).update(last_report_at=timezone.now() - timedelta(hours=2))
     return monitor
-
-
-def _log_in(browser, live_server, viewport: dict):
-    page = browser.new_context(viewport=viewport).new_page()
-    refused = []  # the dashboard's Content-Security-Policy allows no inline script or style
-    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
-    page.refused = refused
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    return page
 
 
 def test_a_multi_region_monitors_page_shows_each_region(browser, live_server, monitor, artifacts):
